@@ -1,0 +1,145 @@
+"""``cairn`` command line: ``train``, ``eval``, ``envs``. Built by tyro from frozen dataclasses."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from dataclasses import dataclass
+from typing import Annotated
+
+import tyro
+
+from cairn.errors import ConfigError
+from cairn.run.config import TrainConfig
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Evaluate a run's latest checkpoint with the deterministic policy."""
+
+    run: Annotated[str, tyro.conf.Positional]
+    """Run id or run name."""
+    episodes: int = 10
+    """Number of evaluation episodes."""
+    seed: int = 12345
+    """Seed of the evaluation environment."""
+    store: str | None = None
+    """Runs directory; default $CAIRN_STORE, else ./cairn-store."""
+    json: bool = False
+    """Print one JSON object as the last line on stdout."""
+
+    def __post_init__(self):
+        if self.episodes < 1:
+            raise ConfigError(f"--episodes must be >= 1 (got {self.episodes})")
+
+
+@dataclass(frozen=True)
+class EnvsConfig:
+    """List the environment ids cairn can make."""
+
+    filter: Annotated[str | None, tyro.conf.Positional] = None
+    """Only ids containing this text."""
+    json: bool = False
+    """Print a JSON list."""
+
+
+def _fail(msg: str, code: int) -> int:
+    print(f"cairn: error: {msg}", file=sys.stderr)
+    return code
+
+
+def cmd_train(cfg: TrainConfig) -> int:
+    from rich.console import Console
+
+    from cairn.envs import UnknownEnvError
+    from cairn.run.console import TrainProgress, summary_table
+    from cairn.run.loop import NonFiniteLossError, train
+    from cairn.run.rundir import RunNotFoundError
+
+    console = Console(stderr=True)
+    reporter = TrainProgress(console)
+    try:
+        summary = train(cfg, progress=reporter)
+    except (RunNotFoundError, ConfigError, UnknownEnvError) as e:
+        reporter.stop()
+        return _fail(str(e), 2)
+    except NonFiniteLossError as e:
+        reporter.stop()
+        return _fail(str(e), 1)
+    reporter.stop()
+    if cfg.json:
+        console.print(summary_table(summary))
+        print(json.dumps(summary), flush=True)
+    else:
+        Console().print(summary_table(summary))
+    return 130 if summary["status"] == "interrupted" else 0
+
+
+def cmd_eval(cfg: EvalConfig) -> int:
+    import jax
+    import numpy as np
+
+    from cairn.agents import make_learner
+    from cairn.envs import make
+    from cairn.run.checkpoint import load_checkpoint
+    from cairn.run.config import resolve_store
+    from cairn.run.evaluate import evaluate
+    from cairn.run.rundir import RunDir, RunNotFoundError
+
+    try:
+        run = RunDir.find(resolve_store(cfg.store), cfg.run)
+    except RunNotFoundError as e:
+        return _fail(str(e), 2)
+    if not run.checkpoint_path.exists():
+        return _fail(f"run {run.run_id} has no checkpoint yet ({run.checkpoint_path})", 2)
+    tcfg = TrainConfig.from_dict(run.read_config())
+    env = make(tcfg.env_id, seed=cfg.seed)
+    learner = make_learner(tcfg.agent, env.spec, tcfg)
+    state, loop, _ = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
+    returns = evaluate(learner.eval_act, learner.policy_params(state), env, cfg.episodes)
+    out = {"run_id": run.run_id, "env": tcfg.env_id, "agent": tcfg.agent, "env_steps": loop["env_step"],
+           "episodes": cfg.episodes, "mean_return": float(np.mean(returns)), "std_return": float(np.std(returns)),
+           "returns": [float(r) for r in returns]}
+    msg = (f"{run.run_id} at {loop['env_step']} env steps: return {out['mean_return']:.1f} ± {out['std_return']:.1f} "
+           f"over {cfg.episodes} episodes")
+    if cfg.json:
+        print(msg, file=sys.stderr)
+        print(json.dumps(out))
+    else:
+        print(msg)
+    return 0
+
+
+def cmd_envs(cfg: EnvsConfig) -> int:
+    from cairn.envs import list_env_ids
+
+    ids = [i for i in list_env_ids() if cfg.filter is None or cfg.filter.lower() in i.lower()]
+    print(json.dumps(ids) if cfg.json else "\n".join(ids))
+    return 0
+
+
+COMMANDS = {"train": (TrainConfig, cmd_train), "eval": (EvalConfig, cmd_eval), "envs": (EnvsConfig, cmd_envs)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        cfg = tyro.extras.subcommand_cli_from_dict(
+            {name: cls for name, (cls, _) in COMMANDS.items()}, args=argv, prog="cairn",
+            description="cairn: data-efficient off-policy RL for robot control that keeps every experiment's experience.")
+    except ConfigError as e:  # raised by a config's __post_init__ with a message naming the bad values
+        return _fail(str(e), 2)
+    for cls, fn in COMMANDS.values():
+        if isinstance(cfg, cls):
+            return fn(cfg)
+    raise AssertionError(f"unhandled config {type(cfg).__name__}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Env ids: ``dmc:<domain>-<task>`` and ``gym:<Id>``; ``make`` and the list behind ``cairn envs``."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+
+from cairn.envs.base import Env
+
+PREFIXES = ("dmc", "gym")
+
+
+class UnknownEnvError(ValueError):
+    """An env id that cairn does not know; the message names the closest valid ids."""
+
+
+@functools.cache
+def list_env_ids() -> tuple[str, ...]:
+    """Every env id ``make`` accepts, sorted within each family."""
+    from cairn.envs.dmc import dmc_task_ids
+    from cairn.envs.gym import gym_mujoco_ids
+
+    return tuple(sorted(dmc_task_ids())) + tuple(gym_mujoco_ids())
+
+
+def _unknown(env_id: str, why: str = "unknown env id") -> UnknownEnvError:
+    ids = list_env_ids()
+    close = difflib.get_close_matches(env_id, ids, n=3, cutoff=0.5)
+    if not close:  # try matching without the prefix / case
+        lowered = {i.lower(): i for i in ids}
+        close = [lowered[c] for c in difflib.get_close_matches(env_id.lower(), list(lowered), n=3, cutoff=0.3)]
+    hint = f"; did you mean {', '.join(close)}?" if close else "; run `cairn envs` to list valid ids"
+    return UnknownEnvError(f"{why} {env_id!r}{hint}")
+
+
+def make(env_id: str, seed: int | None = 0, **kwargs) -> Env:
+    """Build an environment from its id, seeded for reproducibility.
+
+    >>> env = make("dmc:cartpole-swingup", seed=1)
+    >>> env.spec.action_size
+    1
+    """
+    prefix, sep, rest = env_id.partition(":")
+    if not sep or prefix not in PREFIXES:
+        raise _unknown(env_id)
+    if prefix == "dmc":
+        from cairn.envs.dmc import _quiet_import
+
+        suite = _quiet_import()
+        domain, _, task = rest.rpartition("-")
+        if (domain, task) not in set(suite.ALL_TASKS):
+            raise _unknown(env_id)
+        from cairn.envs.dmc import DMCEnv
+
+        return DMCEnv(domain, task, seed=seed, **kwargs)
+    from cairn.envs.gym import GymEnv, gym_mujoco_ids
+
+    if env_id not in gym_mujoco_ids():
+        raise _unknown(env_id)
+    return GymEnv(rest, seed=seed, **kwargs)

@@ -1,0 +1,96 @@
+"""The run configuration behind ``cairn train``: one frozen dataclass, validated on construction."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import tyro
+
+from cairn.errors import ConfigError
+
+from cairn.agents.sac.config import SACConfig
+
+DEFAULT_STORE = "cairn-store"
+
+
+def resolve_store(store: str | None) -> str:
+    """``--store DIR``, else ``$CAIRN_STORE``, else ``./cairn-store``."""
+    return store or os.environ.get("CAIRN_STORE") or DEFAULT_STORE
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Train an agent on one environment: collect, replay, update, evaluate, checkpoint."""
+
+    env_id: Annotated[str, tyro.conf.Positional]
+    """Environment id, e.g. dmc:cartpole-swingup or gym:HalfCheetah-v5 (see `cairn envs`)."""
+    agent: str = "sac"
+    """Learning agent (available: sac)."""
+    steps: int = 100_000
+    """Total environment steps of the run (a resumed run continues up to this number)."""
+    seed: int = 0
+    """Seed for networks, exploration and the environment."""
+    learning_starts: int = 5_000
+    """Environment steps of uniformly random actions before the first update."""
+    utd: int = 1
+    """Update-to-data ratio: gradient updates per environment step."""
+    eval_every: int = 10_000
+    """Evaluate the deterministic policy every this many env steps (0 disables evaluation)."""
+    eval_episodes: int = 5
+    """Episodes per evaluation."""
+    run_name: str | None = None
+    """Human-readable name of the run (the run id is generated)."""
+    store: str | None = None
+    """Runs directory; default $CAIRN_STORE, else ./cairn-store."""
+    resume: str | None = None
+    """Continue this run (id or name) from its last checkpoint instead of starting a new one."""
+    checkpoint_every: int = 25_000
+    """Save a checkpoint every this many env steps (0: only at the end and on Ctrl-C)."""
+    replay_capacity: int = 1_000_000
+    """Transitions kept in the online replay."""
+    log_every: int = 1_000
+    """Write training metrics every this many env steps."""
+    json: bool = False
+    """Print one JSON summary object as the last line on stdout."""
+    sac: SACConfig = field(default_factory=SACConfig)
+    """SAC hyper-parameters."""
+
+    def __post_init__(self):
+        errors = []
+        if self.steps <= 0:
+            errors.append(f"--steps must be a positive number of env steps (got {self.steps})")
+        if self.learning_starts < 0:
+            errors.append(f"--learning-starts must be >= 0 (got {self.learning_starts})")
+        if self.utd < 1:
+            errors.append(f"--utd must be >= 1 update per env step (got {self.utd})")
+        if self.eval_every < 0:
+            errors.append(f"--eval-every must be >= 0; 0 disables evaluation (got {self.eval_every})")
+        if self.eval_episodes < 1:
+            errors.append(f"--eval-episodes must be >= 1 (got {self.eval_episodes})")
+        if self.checkpoint_every < 0:
+            errors.append(f"--checkpoint-every must be >= 0 (got {self.checkpoint_every})")
+        if self.replay_capacity < 1:
+            errors.append(f"--replay-capacity must be >= 1 (got {self.replay_capacity})")
+        if self.log_every < 1:
+            errors.append(f"--log-every must be >= 1 (got {self.log_every})")
+        from cairn.agents import AGENTS
+
+        if self.agent not in AGENTS:
+            errors.append(f"unknown agent {self.agent!r}; available: {', '.join(sorted(AGENTS))}")
+        if errors:
+            raise ConfigError("; ".join(errors))
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        d = dict(d)
+        sac = d.pop("sac", {}) or {}
+        if "hidden_sizes" in sac:
+            sac["hidden_sizes"] = tuple(sac["hidden_sizes"])
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known}, sac=SACConfig(**sac))

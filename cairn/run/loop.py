@@ -1,0 +1,224 @@
+"""The single-process training loop: collect → replay → update, with evaluation and checkpoints.
+
+Per env step the loop (1) picks an action with the current policy, (2) dispatches the jitted
+update(s) — JAX runs them asynchronously — and (3) steps the simulator and writes the replay while
+XLA computes, so the env step is hidden behind the update.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import time
+from typing import Callable
+
+import jax
+import numpy as np
+
+import cairn
+from cairn.agents import make_learner
+from cairn.envs import make
+from cairn.errors import ConfigError
+from cairn.replay import RingBuffer
+from cairn.run.checkpoint import load_checkpoint, save_checkpoint
+from cairn.run.config import TrainConfig, resolve_store
+from cairn.run.evaluate import evaluate
+from cairn.run.metrics import MetricsWriter
+from cairn.run.rundir import RunDir
+
+# Fields a resumed run takes from the new command line; everything else comes from the saved config.
+RESUME_OVERRIDES = ("steps", "eval_every", "eval_episodes", "checkpoint_every", "log_every", "json", "store")
+
+
+class NonFiniteLossError(RuntimeError):
+    """A loss became NaN or infinite; the run stops and keeps its last good checkpoint."""
+
+
+class _StopFlag:
+    """SIGINT/SIGTERM set a flag; the loop stops at the next step boundary and checkpoints."""
+
+    def __init__(self):
+        self.signum = None
+        self._old = {}
+
+    def __enter__(self):
+        for s in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self._old[s] = signal.signal(s, self._handle)
+            except ValueError:  # not the main thread
+                pass
+        return self
+
+    def _handle(self, signum, frame):
+        if self.signum is not None:  # a second Ctrl-C: stop right away
+            raise KeyboardInterrupt
+        self.signum = signum
+
+    def __exit__(self, *exc):
+        for s, h in self._old.items():
+            signal.signal(s, h)
+
+
+@dataclasses.dataclass
+class LoopState:
+    env_step: int = 0
+    updates: int = 0
+    episodes: int = 0
+    best_eval_return: float | None = None
+    eval_curve: list = dataclasses.field(default_factory=list)
+    resumes: int = 0
+    wall_seconds: float = 0.0
+
+
+def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir, bool]:
+    store = resolve_store(config.store)
+    if config.resume is None:
+        run = RunDir.create(store, config.env_id, config.agent)
+        return config, run, False
+    run = RunDir.find(store, config.resume)
+    saved = TrainConfig.from_dict(run.read_config())
+    if saved.env_id != config.env_id:
+        raise ConfigError(f"run {run.run_id} trained {saved.env_id}, not {config.env_id}; "
+                         f"resume it with `cairn train {saved.env_id} --resume {config.resume}`")
+    merged = dataclasses.replace(saved, **{k: getattr(config, k) for k in RESUME_OVERRIDES},
+                                 resume=config.resume)
+    if not run.checkpoint_path.exists():
+        raise ConfigError(f"run {run.run_id} has no checkpoint to resume from ({run.checkpoint_path} is missing)")
+    return merged, run, True
+
+
+def train(config: TrainConfig, progress: Callable | None = None, console=None) -> dict:
+    """Run (or resume) training as configured; returns the summary dict printed by ``--json``.
+
+    ``progress(kind, **info)`` is called with ``kind`` in {"start", "step", "episode", "eval", "end"}.
+    """
+    config, run, resuming = _prepare(config)
+    progress = progress or (lambda kind, **info: None)
+    env = make(config.env_id, seed=config.seed)
+    spec = env.spec
+    learner = make_learner(config.agent, spec, config)
+    replay = RingBuffer(min(config.replay_capacity, config.steps), spec.observation_size, spec.action_size,
+                        len(spec.reward_names))
+    state = learner.init(jax.random.PRNGKey(config.seed))
+    loop = LoopState()
+    np_rng = np.random.default_rng(config.seed)
+    act_key = np.asarray(jax.random.PRNGKey(config.seed + 1))
+    if resuming:
+        state, loop_dict, arrays = load_checkpoint(run.checkpoint_path, state)
+        loop = LoopState(**{k: v for k, v in loop_dict.items() if k in LoopState.__dataclass_fields__})
+        loop.resumes += 1
+        np_rng.bit_generator.state = loop_dict["np_rng"]
+        act_key = arrays.pop("act_key")
+        replay.load_state_dict(arrays)
+        # The simulator's state is not checkpointed: a resumed run starts a fresh episode, seeded anew.
+        env = make(config.env_id, seed=config.seed + 7919 * loop.resumes)
+    run.write_config(config.to_dict())
+    run.update_meta(run_id=run.run_id, run_name=config.run_name, env=config.env_id, agent=config.agent,
+                    seed=config.seed, status="running", cairn_version=cairn.__version__,
+                    env_spec=spec.to_dict(), **({} if resuming else {"start_time": time.time()}))
+    eval_env = make(config.env_id, seed=config.seed + 1_000_003) if config.eval_every else None
+    metrics_out = MetricsWriter(run.path)
+
+    def checkpoint(session_seconds: float):
+        loop_state = dataclasses.asdict(loop)
+        loop_state["wall_seconds"] += session_seconds  # so that a resumed run continues the clock
+        save_checkpoint(run.checkpoint_path, state, {**loop_state, "np_rng": np_rng.bit_generator.state},
+                        {"act_key": np.asarray(act_key), **replay.state_dict()})
+
+    def run_eval():
+        returns = evaluate(learner.eval_act, learner.policy_params(state), eval_env, config.eval_episodes)
+        mean = float(returns.mean())
+        loop.eval_curve.append([loop.env_step, mean])
+        loop.best_eval_return = mean if loop.best_eval_return is None else max(loop.best_eval_return, mean)
+        metrics_out.write("eval", {"env_step": loop.env_step, "mean_return": mean, "std_return": float(returns.std()),
+                                   "min_return": float(returns.min()), "max_return": float(returns.max()),
+                                   "episodes": len(returns)}, loop.env_step)
+        progress("eval", env_step=loop.env_step, mean_return=mean, std_return=float(returns.std()))
+
+    start_step = loop.env_step
+    progress("start", run_id=run.run_id, run_dir=str(run.path), total=config.steps, start=start_step,
+             resumed=resuming, spec=spec)
+    t0 = time.perf_counter()
+    status = "finished"
+    metrics = None
+    episode_return, episode_len = 0.0, 0
+    ts = env.reset()
+    try:
+        with _StopFlag() as stop:
+            while loop.env_step < config.steps:
+                if stop.signum is not None:
+                    status = "interrupted"
+                    break
+                obs = ts.observation
+                if loop.env_step < config.learning_starts:
+                    action = np_rng.uniform(-1.0, 1.0, spec.action_size).astype(np.float32)
+                else:
+                    a, _, act_key = learner.act(learner.policy_params(state), obs[None], act_key)
+                    action = np.asarray(a)[0]
+                    for _ in range(config.utd):
+                        batch = replay.sample(np_rng, learner.config.batch_size)
+                        state, metrics = learner.update(state, batch)
+                        loop.updates += 1
+                next_ts = env.step(action)  # overlaps with the asynchronous update above
+                replay.add(obs, action, next_ts.reward, next_ts.discount, next_ts.observation)
+                loop.env_step += 1
+                episode_return += float(next_ts.reward[0])
+                episode_len += 1
+                if metrics is not None and not bool(metrics["finite"]):
+                    bad = [k for k in learner.loss_names if not np.isfinite(float(metrics[k]))]
+                    raise NonFiniteLossError(
+                        f"{' and '.join(bad) or 'a loss'} became non-finite at env step {loop.env_step} "
+                        f"(update {loop.updates}); stopped, last good checkpoint kept at {run.checkpoint_path}")
+                if next_ts.last():
+                    loop.episodes += 1
+                    progress("episode", env_step=loop.env_step, episode_return=episode_return, length=episode_len)
+                    episode_return, episode_len = 0.0, 0
+                    ts = env.reset()
+                else:
+                    ts = next_ts
+                if metrics is not None and loop.env_step % config.log_every == 0:
+                    row = {k: float(v) for k, v in jax.device_get(metrics).items() if k != "finite"}
+                    elapsed = time.perf_counter() - t0
+                    metrics_out.write("metrics", {"env_step": loop.env_step, "updates": loop.updates,
+                                                  "steps_per_second": (loop.env_step - start_step) / elapsed,
+                                                  **row}, loop.env_step)
+                if config.eval_every and loop.env_step % config.eval_every == 0:
+                    run_eval()
+                if config.checkpoint_every and loop.env_step % config.checkpoint_every == 0:
+                    checkpoint(time.perf_counter() - t0)
+                progress("step", env_step=loop.env_step)
+        if status == "finished" and config.eval_every and (not loop.eval_curve or loop.eval_curve[-1][0] != loop.env_step):
+            run_eval()
+    except NonFiniteLossError:
+        run.update_meta(status="failed", end_time=time.time())
+        metrics_out.close()
+        raise
+    except BaseException:
+        run.update_meta(status="crashed", end_time=time.time())
+        metrics_out.close()
+        raise
+    session_seconds = time.perf_counter() - t0
+    checkpoint(session_seconds)
+    loop.wall_seconds += session_seconds
+    metrics_out.close()
+    run.update_meta(status=status, end_time=time.time(), env_steps=loop.env_step, updates=loop.updates,
+                    best_eval_return=loop.best_eval_return)
+    summary = {
+        "run_id": run.run_id,
+        "run_name": config.run_name,
+        "run_dir": str(run.path),
+        "env": config.env_id,
+        "agent": config.agent,
+        "seed": config.seed,
+        "status": status,
+        "env_steps": loop.env_step,
+        "updates": loop.updates,
+        "episodes": loop.episodes,
+        "final_eval_return": loop.eval_curve[-1][1] if loop.eval_curve else None,
+        "best_eval_return": loop.best_eval_return,
+        "eval_curve": loop.eval_curve,
+        "wall_seconds": round(loop.wall_seconds, 3),
+        "env_steps_per_second": round((loop.env_step - start_step) / max(session_seconds, 1e-9), 2),
+    }
+    progress("end", summary=summary)
+    return summary
