@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import difflib
 import functools
+from typing import Callable
 
 from cairn.envs.base import Env
 
 PREFIXES = ("dmc", "gym")
+_CUSTOM: dict[str, Callable[..., Env]] = {}
 
 
 class UnknownEnvError(ValueError):
     """An env id that cairn does not know; the message names the closest valid ids."""
 
 
+def register(env_id: str, factory: Callable[..., Env]) -> None:
+    """Make ``env_id`` available to ``make`` (and so to ``train``): ``factory(seed=..., **kwargs) -> Env``."""
+    if ":" not in env_id:
+        raise ValueError(f"env ids look like 'family:name' (got {env_id!r})")
+    _CUSTOM[env_id] = factory
+
+
 @functools.cache
-def list_env_ids() -> tuple[str, ...]:
-    """Every env id ``make`` accepts, sorted within each family."""
+def _builtin_ids() -> tuple[str, ...]:
     from cairn.envs.dmc import dmc_task_ids
     from cairn.envs.gym import gym_mujoco_ids
 
     return tuple(sorted(dmc_task_ids())) + tuple(gym_mujoco_ids())
+
+
+def list_env_ids() -> tuple[str, ...]:
+    """Every env id ``make`` accepts, sorted within each family (registered ids last)."""
+    return _builtin_ids() + tuple(sorted(_CUSTOM))
 
 
 def _unknown(env_id: str, why: str = "unknown env id") -> UnknownEnvError:
@@ -40,6 +53,8 @@ def make(env_id: str, seed: int | None = 0, **kwargs) -> Env:
     >>> env.spec.action_size
     1
     """
+    if env_id in _CUSTOM:
+        return _CUSTOM[env_id](seed=seed, **kwargs)
     prefix, sep, rest = env_id.partition(":")
     if not sep or prefix not in PREFIXES:
         raise _unknown(env_id)

@@ -29,8 +29,9 @@ class SACConfig:
     """Discount factor γ."""
     tau: float = 0.005
     """Polyak coefficient for the target critics (target ← (1−τ)·target + τ·online)."""
-    init_alpha: float = 1.0
-    """Initial entropy temperature α."""
+    init_alpha: float = 0.1
+    """Initial entropy temperature α (0.1 as in pytorch_sac for DM Control, whose rewards are in [0, 1];
+    SB3 starts at 1.0, which spends the first ~10k updates shrinking α)."""
     target_entropy: float | None = None
     """Entropy target; None means −action_size."""
 
