@@ -25,6 +25,8 @@ TARGETS = {  # task -> (env steps, return to reach, how it is judged)
     "dmc:cheetah-run": (100_000, 330.0, "at"),
 }
 EVAL_EVERY = {"dmc:cartpole-swingup": 5_000, "dmc:cheetah-run": 10_000}
+# The DM Control convention of PlaNet/SAC-state/DrQ benchmarks; env steps count simulator steps.
+ACTION_REPEAT = {"dmc:cartpole-swingup": 8, "dmc:cheetah-run": 4}
 
 
 def run_job(task, steps, seed, core, store, extra):
@@ -32,6 +34,7 @@ def run_job(task, steps, seed, core, store, extra):
                PYTHONUNBUFFERED="1")
     cmd = ["taskset", "-c", str(core), sys.executable, "-m", "cairn.cli", "train", task, "--steps", str(steps),
            "--seed", str(seed), "--eval-every", str(EVAL_EVERY.get(task, 10_000)), "--eval-episodes", "5",
+           "--action-repeat", str(ACTION_REPEAT.get(task, 1)),
            "--store", store, "--run-name", f"bench-{task}-s{seed}", "--json", *extra]
     log = open(HERE / "results" / f"learning-{task.replace(':', '_')}-s{seed}.log", "w")
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
@@ -76,7 +79,8 @@ def main():
             results.append(summary)
             print(f"[{time.time() - t0:7.0f}s] done  {job[0]} seed {job[2]}: final {summary['final_eval_return']:.1f} "
                   f"best {summary['best_eval_return']:.1f}", flush=True)
-    report = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.node()} {platform.processor()} "
+    report = {"date": time.strftime("%Y-%m-%d"), "command": " ".join(sys.argv), "extra_flags": extra,
+              "action_repeat": ACTION_REPEAT, "machine": f"{platform.node()} {platform.processor()} "
               f"{os.cpu_count()} cores", "runs": results, "tasks": {}}
     for task in sorted({r["env"] for r in results}):
         runs = [r for r in results if r["env"] == task]

@@ -67,6 +67,9 @@ def cmd_train(cfg: TrainConfig) -> int:
     except NonFiniteLossError as e:
         reporter.stop()
         return _fail(str(e), 1)
+    except KeyboardInterrupt:  # a second Ctrl-C: stopped without a final checkpoint
+        reporter.stop()
+        return _fail("interrupted twice; stopped without saving (the last periodic checkpoint is kept)", 130)
     reporter.stop()
     if cfg.json:
         console.print(summary_table(summary))
@@ -81,10 +84,10 @@ def cmd_eval(cfg: EvalConfig) -> int:
     import numpy as np
 
     from cairn.agents import make_learner
-    from cairn.envs import make
     from cairn.run.checkpoint import load_checkpoint
     from cairn.run.config import resolve_store
     from cairn.run.evaluate import evaluate
+    from cairn.run.loop import make_run_env
     from cairn.run.rundir import RunDir, RunNotFoundError
 
     try:
@@ -94,7 +97,7 @@ def cmd_eval(cfg: EvalConfig) -> int:
     if not run.checkpoint_path.exists():
         return _fail(f"run {run.run_id} has no checkpoint yet ({run.checkpoint_path})", 2)
     tcfg = TrainConfig.from_dict(run.read_config())
-    env = make(tcfg.env_id, seed=cfg.seed)
+    env = make_run_env(tcfg.env_id, cfg.seed, tcfg.action_repeat)
     learner = make_learner(tcfg.agent, env.spec, tcfg)
     state, loop, _ = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
     returns = evaluate(learner.eval_act, learner.policy_params(state), env, cfg.episodes)

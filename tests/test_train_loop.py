@@ -32,6 +32,8 @@ def test_sac_learns_target_action(tmp_path):
     meta = run.read_meta()
     assert meta["status"] == "finished" and meta["env_spec"]["action_size"] == 2
     assert json.loads((run.path / "config.json").read_text())["sac"]["hidden_sizes"] == [32, 32]
+    pytest.importorskip("tensorboardX")
+    assert any(p.name.startswith("events.out.tfevents") and p.stat().st_size > 0 for p in (run.path / "tb").iterdir())
 
 
 def test_nan_loss_stops_run_names_loss_and_keeps_good_checkpoint(tmp_path):
@@ -73,3 +75,10 @@ def test_resume_rejects_other_env_and_unknown_run(tmp_path):
         train(TrainConfig("test:target10", steps=60, store=str(tmp_path), resume=s["run_id"], sac=TINY))
     with pytest.raises(RunNotFoundError, match="nope"):
         train(TrainConfig("test:target", steps=60, store=str(tmp_path), resume="nope", sac=TINY))
+
+
+def test_action_repeat_counts_simulator_steps(tmp_path):
+    s = train(TrainConfig("test:target10", steps=300, action_repeat=3, learning_starts=30, eval_every=100,
+                          eval_episodes=1, store=str(tmp_path), sac=TINY))
+    assert s["env_steps"] == 300 and s["updates"] == 90  # 100 decisions, the first 10 random
+    assert [p[0] for p in s["eval_curve"]] == [102, 201, 300]  # first step at or past each multiple

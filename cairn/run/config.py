@@ -36,7 +36,10 @@ class TrainConfig:
     learning_starts: int = 5_000
     """Environment steps of uniformly random actions before the first update."""
     utd: int = 1
-    """Update-to-data ratio: gradient updates per environment step."""
+    """Update-to-data ratio: gradient updates per policy step (per env step when --action-repeat is 1)."""
+    action_repeat: int = 1
+    """Repeat each action this many simulator steps. Env steps (--steps, --eval-every, ...) count
+    simulator steps, so a run of N steps makes N / action_repeat policy decisions."""
     eval_every: int = 10_000
     """Evaluate the deterministic policy every this many env steps (0 disables evaluation)."""
     eval_episodes: int = 5
@@ -64,6 +67,8 @@ class TrainConfig:
             errors.append(f"--steps must be a positive number of env steps (got {self.steps})")
         if self.learning_starts < 0:
             errors.append(f"--learning-starts must be >= 0 (got {self.learning_starts})")
+        if self.action_repeat < 1:
+            errors.append(f"--action-repeat must be >= 1 (got {self.action_repeat})")
         if self.utd < 1:
             errors.append(f"--utd must be >= 1 update per env step (got {self.utd})")
         if self.eval_every < 0:

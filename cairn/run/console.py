@@ -32,7 +32,7 @@ class TrainProgress:
     def _on_start(self, run_id, run_dir, total, start, resumed, spec):
         verb = "resuming" if resumed else "training"
         self.console.print(f"[bold]cairn[/] {verb} run [cyan]{run_id}[/] ({spec.env_id}: obs {spec.observation_size}, "
-                           f"act {spec.action_size}) → {run_dir}")
+                           f"act {spec.action_size}) → {run_dir}", soft_wrap=True)
         self._t, self._steps0, self.total = time.perf_counter(), start, total
         if self.live:
             self.progress = Progress(
@@ -62,7 +62,8 @@ class TrainProgress:
         self.last_eval = mean_return
         if self.progress is None:
             self.console.print(f"  step {env_step:>8d}/{self.total}  eval {mean_return:9.2f} ± {std_return:7.2f}  "
-                               f"train return {self.last_return:9.2f}  {self._sps(env_step):6.1f} steps/s")
+                               f"train return {self.last_return:9.2f}  {self._sps(env_step):6.1f} steps/s",
+                               soft_wrap=True)
 
     def _on_end(self, summary):
         self.stop()

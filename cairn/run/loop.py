@@ -17,7 +17,8 @@ import numpy as np
 
 import cairn
 from cairn.agents import make_learner
-from cairn.envs import make
+from cairn.envs import make as make_env
+from cairn.envs.wrappers import ActionRepeat
 from cairn.errors import ConfigError
 from cairn.replay import RingBuffer
 from cairn.run.checkpoint import load_checkpoint, save_checkpoint
@@ -28,6 +29,16 @@ from cairn.run.rundir import RunDir
 
 # Fields a resumed run takes from the new command line; everything else comes from the saved config.
 RESUME_OVERRIDES = ("steps", "eval_every", "eval_episodes", "checkpoint_every", "log_every", "json", "store")
+
+
+def make_run_env(env_id: str, seed: int, action_repeat: int = 1):
+    env = make_env(env_id, seed=seed)
+    return ActionRepeat(env, action_repeat) if action_repeat > 1 else env
+
+
+def crossed(before: int, now: int, every: int) -> bool:
+    """True when a multiple of ``every`` lies in (before, now]."""
+    return every > 0 and now // every > before // every
 
 
 class NonFiniteLossError(RuntimeError):
@@ -94,7 +105,7 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
     """
     config, run, resuming = _prepare(config)
     progress = progress or (lambda kind, **info: None)
-    env = make(config.env_id, seed=config.seed)
+    env = make_run_env(config.env_id, config.seed, config.action_repeat)
     spec = env.spec
     learner = make_learner(config.agent, spec, config)
     replay = RingBuffer(min(config.replay_capacity, config.steps), spec.observation_size, spec.action_size,
@@ -111,12 +122,12 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
         act_key = arrays.pop("act_key")
         replay.load_state_dict(arrays)
         # The simulator's state is not checkpointed: a resumed run starts a fresh episode, seeded anew.
-        env = make(config.env_id, seed=config.seed + 7919 * loop.resumes)
+        env = make_run_env(config.env_id, config.seed + 7919 * loop.resumes, config.action_repeat)
     run.write_config(config.to_dict())
     run.update_meta(run_id=run.run_id, run_name=config.run_name, env=config.env_id, agent=config.agent,
                     seed=config.seed, status="running", cairn_version=cairn.__version__,
                     env_spec=spec.to_dict(), **({} if resuming else {"start_time": time.time()}))
-    eval_env = make(config.env_id, seed=config.seed + 1_000_003) if config.eval_every else None
+    eval_env = make_run_env(config.env_id, config.seed + 1_000_003, config.action_repeat) if config.eval_every else None
     metrics_out = MetricsWriter(run.path)
 
     def checkpoint(session_seconds: float):
@@ -161,7 +172,8 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
                         loop.updates += 1
                 next_ts = env.step(action)  # overlaps with the asynchronous update above
                 replay.add(obs, action, next_ts.reward, next_ts.discount, next_ts.observation)
-                loop.env_step += 1
+                before = loop.env_step
+                loop.env_step += config.action_repeat
                 episode_return += float(next_ts.reward[0])
                 episode_len += 1
                 if metrics is not None and not bool(metrics["finite"]):
@@ -176,15 +188,15 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
                     ts = env.reset()
                 else:
                     ts = next_ts
-                if metrics is not None and loop.env_step % config.log_every == 0:
+                if metrics is not None and crossed(before, loop.env_step, config.log_every):
                     row = {k: float(v) for k, v in jax.device_get(metrics).items() if k != "finite"}
                     elapsed = time.perf_counter() - t0
                     metrics_out.write("metrics", {"env_step": loop.env_step, "updates": loop.updates,
                                                   "steps_per_second": (loop.env_step - start_step) / elapsed,
                                                   **row}, loop.env_step)
-                if config.eval_every and loop.env_step % config.eval_every == 0:
+                if crossed(before, loop.env_step, config.eval_every):
                     run_eval()
-                if config.checkpoint_every and loop.env_step % config.checkpoint_every == 0:
+                if crossed(before, loop.env_step, config.checkpoint_every):
                     checkpoint(time.perf_counter() - t0)
                 progress("step", env_step=loop.env_step)
         if status == "finished" and config.eval_every and (not loop.eval_curve or loop.eval_curve[-1][0] != loop.env_step):
