@@ -125,18 +125,36 @@ def cmd_envs(cfg: EnvsConfig) -> int:
 COMMANDS = {"train": (TrainConfig, cmd_train), "eval": (EvalConfig, cmd_eval), "envs": (EnvsConfig, cmd_envs)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+@dataclass(frozen=True)
+class StoreHelp:
+    """Query and manage the experience store: ls, show, sql, verify, rm (`cairn store ls --help`)."""
+
+
+def _dispatch(commands: dict, argv: list[str], prog: str, description: str) -> int:
+    from cairn.run.rundir import RunNotFoundError
+
     try:
-        cfg = tyro.extras.subcommand_cli_from_dict(
-            {name: cls for name, (cls, _) in COMMANDS.items()}, args=argv, prog="cairn",
-            description="cairn: data-efficient off-policy RL for robot control that keeps every experiment's experience.")
+        cfg = tyro.extras.subcommand_cli_from_dict({name: cls for name, (cls, _) in commands.items()}, args=argv,
+                                                   prog=prog, description=description)
     except ConfigError as e:  # raised by a config's __post_init__ with a message naming the bad values
         return _fail(str(e), 2)
-    for cls, fn in COMMANDS.values():
+    for cls, fn in commands.values():
         if isinstance(cfg, cls):
-            return fn(cfg)
+            try:
+                return fn(cfg)
+            except RunNotFoundError as e:
+                return _fail(str(e), 2)
     raise AssertionError(f"unhandled config {type(cfg).__name__}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "store":
+        from cairn.store.commands import COMMANDS as STORE_COMMANDS
+
+        return _dispatch(STORE_COMMANDS, argv[1:], "cairn store", StoreHelp.__doc__)
+    return _dispatch({**COMMANDS, "store": (StoreHelp, None)}, argv, "cairn",
+                     "cairn: data-efficient off-policy RL for robot control that keeps every experiment's experience.")
 
 
 if __name__ == "__main__":

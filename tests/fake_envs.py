@@ -14,11 +14,11 @@ class TargetActionEnv:
     The optimal deterministic action is ``target``; SAC learns it within a few hundred updates.
     """
 
-    def __init__(self, seed=None, target=(0.5, -0.3), reward_scale=1.0, episode_length=1):
+    def __init__(self, seed=None, target=(0.5, -0.3), reward_scale=1.0, episode_length=1, env_id="test:target"):
         self.target = np.asarray(target, np.float32)
         self.reward_scale = reward_scale
         self.episode_length = episode_length
-        self.spec = EnvSpec("test:target", observation_size=3, action_size=len(target), reward_names=("task",))
+        self.spec = EnvSpec(env_id, observation_size=3, action_size=len(target), reward_names=("task",))
         self._obs = np.array([1.0, 0.0, -1.0], np.float32)
         self._t = 0
 
@@ -38,5 +38,5 @@ class TargetActionEnv:
 
 
 register("test:target", lambda seed=None: TargetActionEnv(seed))
-register("test:target10", lambda seed=None: TargetActionEnv(seed, episode_length=10))
-register("test:explode", lambda seed=None: TargetActionEnv(seed, reward_scale=3e38))
+register("test:target10", lambda seed=None: TargetActionEnv(seed, episode_length=10, env_id="test:target10"))
+register("test:explode", lambda seed=None: TargetActionEnv(seed, reward_scale=3e38, env_id="test:explode"))

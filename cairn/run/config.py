@@ -56,6 +56,15 @@ class TrainConfig:
     """Transitions kept in the online replay."""
     log_every: int = 1_000
     """Write training metrics every this many env steps."""
+    record: bool = True
+    """Record every transition (training and evaluation) in the store (--no-record turns it off)."""
+    flush_seconds: float = 5.0
+    """Write finished episodes to the store at least this often (seconds)."""
+    reuse: str | None = None
+    """Replay across Experiments: also train on stored data of earlier runs matching this selector
+    (a run id, a run name, 'env' for every run on this env id, or a SQL WHERE clause over runs)."""
+    reuse_ratio: float = 0.5
+    """Share of each batch drawn from the reused (prior) data; the rest comes from this run's replay."""
     json: bool = False
     """Print one JSON summary object as the last line on stdout."""
     sac: SACConfig = field(default_factory=SACConfig)
@@ -79,6 +88,10 @@ class TrainConfig:
             errors.append(f"--checkpoint-every must be >= 0 (got {self.checkpoint_every})")
         if self.replay_capacity < 1:
             errors.append(f"--replay-capacity must be >= 1 (got {self.replay_capacity})")
+        if not 0.0 <= self.reuse_ratio <= 1.0:
+            errors.append(f"--reuse-ratio must be in [0, 1] (got {self.reuse_ratio})")
+        if self.flush_seconds <= 0:
+            errors.append(f"--flush-seconds must be > 0 (got {self.flush_seconds})")
         if self.log_every < 1:
             errors.append(f"--log-every must be >= 1 (got {self.log_every})")
         from cairn.agents import AGENTS

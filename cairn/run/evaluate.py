@@ -5,13 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 
-def evaluate(eval_act, params, env, episodes: int, reward_channel: int = 0) -> np.ndarray:
-    """Run ``episodes`` full episodes with ``eval_act(params, obs[None])``; returns each episode's return."""
+def evaluate(eval_act, params, env, episodes: int, reward_channel: int = 0, on_step=None) -> np.ndarray:
+    """Run ``episodes`` full episodes with ``eval_act(params, obs[None])``; returns each episode's return.
+
+    ``on_step(episode_index, step_index, observation, action, next_timestep)`` sees every transition
+    (the training loop records evaluation episodes in the store with it).
+    """
     returns = np.zeros(episodes)
     for i in range(episodes):
         ts = env.reset()
+        t = 0
         while not ts.last():
             action = np.asarray(eval_act(params, ts.observation[None]))[0]
-            ts = env.step(action)
-            returns[i] += ts.reward[reward_channel]
+            next_ts = env.step(action)
+            if on_step is not None:
+                on_step(i, t, ts.observation, action, next_ts)
+            returns[i] += next_ts.reward[reward_channel]
+            ts, t = next_ts, t + 1
     return returns

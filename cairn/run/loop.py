@@ -8,7 +8,10 @@ XLA computes, so the env step is hidden behind the update.
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 import signal
+import socket
 import time
 from typing import Callable
 
@@ -20,12 +23,14 @@ from cairn.agents import make_learner
 from cairn.envs import make as make_env
 from cairn.envs.wrappers import ActionRepeat
 from cairn.errors import ConfigError
-from cairn.replay import RingBuffer
+from cairn.replay import Mixture, RingBuffer
 from cairn.run.checkpoint import load_checkpoint, save_checkpoint
 from cairn.run.config import TrainConfig, resolve_store
 from cairn.run.evaluate import evaluate
 from cairn.run.metrics import MetricsWriter
+from cairn.run.reuse import load_prior
 from cairn.run.rundir import RunDir
+from cairn.store import StoreWriter
 
 # Fields a resumed run takes from the new command line; everything else comes from the saved config.
 RESUME_OVERRIDES = ("steps", "eval_every", "eval_episodes", "checkpoint_every", "log_every", "json", "store")
@@ -79,18 +84,20 @@ class LoopState:
     eval_curve: list = dataclasses.field(default_factory=list)
     resumes: int = 0
     wall_seconds: float = 0.0
+    next_episode: int = 0  # episode ids in the store (training and evaluation episodes)
 
 
-def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir, bool]:
+def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir | None, bool]:
+    """The effective config and, when resuming, the run; a new run's directory is created later,
+    once everything that can fail on bad input has been checked."""
     store = resolve_store(config.store)
     if config.resume is None:
-        run = RunDir.create(store, config.env_id, config.agent)
-        return config, run, False
+        return config, None, False
     run = RunDir.find(store, config.resume)
     saved = TrainConfig.from_dict(run.read_config())
     if saved.env_id != config.env_id:
         raise ConfigError(f"run {run.run_id} trained {saved.env_id}, not {config.env_id}; "
-                         f"resume it with `cairn train {saved.env_id} --resume {config.resume}`")
+                          f"resume it with `cairn train {saved.env_id} --resume {config.resume}`")
     merged = dataclasses.replace(saved, **{k: getattr(config, k) for k in RESUME_OVERRIDES},
                                  resume=config.resume)
     if not run.checkpoint_path.exists():
@@ -98,7 +105,29 @@ def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir, bool]:
     return merged, run, True
 
 
-def train(config: TrainConfig, progress: Callable | None = None, console=None) -> dict:
+def _stored_episodes(run_path) -> int:
+    """1 + the largest episode id in a run's readable shards (0 if none)."""
+    import pyarrow.parquet as pq
+
+    top = -1
+    for p in sorted((run_path / "steps").glob("*.parquet")):
+        try:
+            top = max(top, max(pq.read_table(p, columns=["episode"]).column("episode").to_pylist(), default=-1))
+        except Exception:  # noqa: BLE001 — unreadable shards are reported by `cairn store verify`
+            continue
+    return top + 1
+
+
+def _close(writer, metrics_out) -> None:
+    """Flush what the store has not seen yet (including the unfinished episode) and close the metric files."""
+    try:
+        if writer is not None:
+            writer.close()
+    finally:
+        metrics_out.close()
+
+
+def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     """Run (or resume) training as configured; returns the summary dict printed by ``--json``.
 
     ``progress(kind, **info)`` is called with ``kind`` in {"start", "step", "episode", "eval", "end"}.
@@ -121,14 +150,31 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
         np_rng.bit_generator.state = loop_dict["np_rng"]
         act_key = arrays.pop("act_key")
         replay.load_state_dict(arrays)
+        # Episodes flushed after that checkpoint (a run killed with SIGKILL) keep their ids.
+        loop.next_episode = max(loop.next_episode, _stored_episodes(run.path))
         # The simulator's state is not checkpointed: a resumed run starts a fresh episode, seeded anew.
         env = make_run_env(config.env_id, config.seed + 7919 * loop.resumes, config.action_repeat)
+    sampler, prior_info = replay, {}
+    if config.reuse:
+        prior, prior_runs, load_s = load_prior(resolve_store(config.store), config.reuse, spec, config.env_id,
+                                               exclude=run.run_id if run is not None else None)
+        sampler = Mixture([(prior, config.reuse_ratio), (replay, 1.0 - config.reuse_ratio)])
+        prior_info = {"reuse_runs": prior_runs, "reuse_transitions": len(prior), "reuse_load_seconds": round(load_s, 3)}
+    if run is None:
+        run = RunDir.create(resolve_store(config.store), config.env_id, config.agent)
     run.write_config(config.to_dict())
     run.update_meta(run_id=run.run_id, run_name=config.run_name, env=config.env_id, agent=config.agent,
                     seed=config.seed, status="running", cairn_version=cairn.__version__,
-                    env_spec=spec.to_dict(), **({} if resuming else {"start_time": time.time()}))
+                    env_spec=spec.to_dict(), pid=os.getpid(), host=socket.gethostname(), heartbeat=time.time(),
+                    flush_seconds=config.flush_seconds, **prior_info,
+                    **({} if resuming else {"start_time": time.time()}))
     eval_env = make_run_env(config.env_id, config.seed + 1_000_003, config.action_repeat) if config.eval_every else None
     metrics_out = MetricsWriter(run.path)
+    writer = None
+    if config.record:
+        writer = StoreWriter(run.path, run.run_id, spec, config.flush_seconds,
+                             on_flush=lambda: run.update_meta(heartbeat=time.time()))
+    random_log_prob = -spec.action_size * math.log(2.0)  # uniform on [-1, 1]^A
 
     def checkpoint(session_seconds: float):
         loop_state = dataclasses.asdict(loop)
@@ -136,8 +182,16 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
         save_checkpoint(run.checkpoint_path, state, {**loop_state, "np_rng": np_rng.bit_generator.state},
                         {"act_key": np.asarray(act_key), **replay.state_dict()})
 
+    def record_eval(i, t, obs, action, next_ts):
+        writer.add(eval_episode0 + i, t, loop.env_step, obs, action, next_ts.reward, next_ts.discount,
+                   int(next_ts.step_type), next_ts.observation, math.nan, learner.name, True)
+
     def run_eval():
-        returns = evaluate(learner.eval_act, learner.policy_params(state), eval_env, config.eval_episodes)
+        nonlocal eval_episode0
+        eval_episode0 = loop.next_episode
+        loop.next_episode += config.eval_episodes
+        returns = evaluate(learner.eval_act, learner.policy_params(state), eval_env, config.eval_episodes,
+                           on_step=record_eval if writer is not None else None)
         mean = float(returns.mean())
         loop.eval_curve.append([loop.env_step, mean])
         loop.best_eval_return = mean if loop.best_eval_return is None else max(loop.best_eval_return, mean)
@@ -146,6 +200,7 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
                                    "episodes": len(returns)}, loop.env_step)
         progress("eval", env_step=loop.env_step, mean_return=mean, std_return=float(returns.std()))
 
+    eval_episode0 = 0
     start_step = loop.env_step
     progress("start", run_id=run.run_id, run_dir=str(run.path), total=config.steps, start=start_step,
              resumed=resuming, spec=spec)
@@ -153,6 +208,8 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
     status = "finished"
     metrics = None
     episode_return, episode_len = 0.0, 0
+    episode_id = loop.next_episode
+    loop.next_episode += 1
     ts = env.reset()
     try:
         with _StopFlag() as stop:
@@ -163,17 +220,22 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
                 obs = ts.observation
                 if loop.env_step < config.learning_starts:
                     action = np_rng.uniform(-1.0, 1.0, spec.action_size).astype(np.float32)
+                    log_prob, policy_tag = random_log_prob, "random"
                 else:
-                    a, _, act_key = learner.act(learner.policy_params(state), obs[None], act_key)
+                    a, lp, act_key = learner.act(learner.policy_params(state), obs[None], act_key)
                     action = np.asarray(a)[0]
+                    log_prob, policy_tag = float(lp[0]), learner.name
                     for _ in range(config.utd):
-                        batch = replay.sample(np_rng, learner.config.batch_size)
+                        batch = sampler.sample(np_rng, learner.config.batch_size)
                         state, metrics = learner.update(state, batch)
                         loop.updates += 1
                 next_ts = env.step(action)  # overlaps with the asynchronous update above
                 replay.add(obs, action, next_ts.reward, next_ts.discount, next_ts.observation)
                 before = loop.env_step
                 loop.env_step += config.action_repeat
+                if writer is not None:
+                    writer.add(episode_id, episode_len, loop.env_step, obs, action, next_ts.reward, next_ts.discount,
+                               int(next_ts.step_type), next_ts.observation, log_prob, policy_tag, False)
                 episode_return += float(next_ts.reward[0])
                 episode_len += 1
                 if metrics is not None and not bool(metrics["finite"]):
@@ -185,6 +247,8 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
                     loop.episodes += 1
                     progress("episode", env_step=loop.env_step, episode_return=episode_return, length=episode_len)
                     episode_return, episode_len = 0.0, 0
+                    episode_id = loop.next_episode
+                    loop.next_episode += 1
                     ts = env.reset()
                 else:
                     ts = next_ts
@@ -202,17 +266,17 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
         if status == "finished" and config.eval_every and (not loop.eval_curve or loop.eval_curve[-1][0] != loop.env_step):
             run_eval()
     except NonFiniteLossError:
+        _close(writer, metrics_out)
         run.update_meta(status="failed", end_time=time.time())
-        metrics_out.close()
         raise
     except BaseException:
+        _close(writer, metrics_out)
         run.update_meta(status="crashed", end_time=time.time())
-        metrics_out.close()
         raise
     session_seconds = time.perf_counter() - t0
     checkpoint(session_seconds)
     loop.wall_seconds += session_seconds
-    metrics_out.close()
+    _close(writer, metrics_out)
     run.update_meta(status=status, end_time=time.time(), env_steps=loop.env_step, updates=loop.updates,
                     best_eval_return=loop.best_eval_return)
     summary = {
@@ -231,6 +295,8 @@ def train(config: TrainConfig, progress: Callable | None = None, console=None) -
         "eval_curve": loop.eval_curve,
         "wall_seconds": round(loop.wall_seconds, 3),
         "env_steps_per_second": round((loop.env_step - start_step) / max(session_seconds, 1e-9), 2),
+        "recorded_steps": writer.rows_written if writer is not None else 0,
+        **prior_info,
     }
     progress("end", summary=summary)
     return summary

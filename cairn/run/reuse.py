@@ -1,0 +1,42 @@
+"""Replay across Experiments (Tirumala et al. 2023): load earlier runs' stored data as a prior replay."""
+
+from __future__ import annotations
+
+import time
+
+from cairn.errors import ConfigError
+from cairn.replay import RingBuffer
+from cairn.store import Store
+from cairn.types import EnvSpec
+
+
+def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclude: str | None = None):
+    """Resolve ``selector`` in the store, check the runs match ``spec``, load their transitions.
+
+    Returns ``(buffer, run_ids, seconds)``. Fails with one line naming the mismatching runs when an
+    observation size, action size or reward names differ from the new run's env.
+    """
+    store = Store(store_root)
+    run_ids = store.select(selector, env_id=env_id, exclude=exclude)
+    if not run_ids:
+        have = ", ".join(f"{r['run_id']} ({r['env']})" for r in store.runs()[-5:]) or "none"
+        raise ConfigError(f"--reuse {selector!r} matches no run in {store.root}; runs there: {have}")
+    infos = {r["run_id"]: r for r in store.runs()}
+    bad = []
+    for rid in run_ids:
+        r = infos[rid]
+        got = (r["observation_size"], r["action_size"], tuple(r["reward_names"] or ()))
+        want = (spec.observation_size, spec.action_size, tuple(spec.reward_names))
+        if got != want:
+            bad.append(f"{rid} (obs {got[0]}, act {got[1]}, rewards {list(got[2])})")
+    if bad:
+        raise ConfigError(f"--reuse data does not match {env_id} (obs {spec.observation_size}, act "
+                          f"{spec.action_size}, rewards {list(spec.reward_names)}): {'; '.join(bad)}")
+    t = time.perf_counter()
+    data = store.load_transitions(run_ids)
+    if not data or len(data["observation"]) == 0:
+        raise ConfigError(f"--reuse {selector!r} matched runs {', '.join(run_ids)} but they hold no stored steps")
+    n = len(data["observation"])
+    buf = RingBuffer(n, spec.observation_size, spec.action_size, len(spec.reward_names))
+    buf.add_batch(data["observation"], data["action"], data["reward"], data["discount"], data["next_observation"])
+    return buf, run_ids, time.perf_counter() - t
