@@ -223,8 +223,8 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
                     log_prob, policy_tag = random_log_prob, "random"
                 else:
                     a, lp, act_key = learner.act(learner.policy_params(state), obs[None], act_key)
-                    action = np.asarray(a)[0]
-                    log_prob, policy_tag = float(lp[0]), learner.name
+                    action = np.asarray(a)[0]  # host arrays: indexing a jax array would dispatch an op
+                    log_prob, policy_tag = float(np.asarray(lp)[0]), learner.name
                     for _ in range(config.utd):
                         batch = sampler.sample(np_rng, learner.config.batch_size)
                         state, metrics = learner.update(state, batch)

@@ -1,0 +1,110 @@
+"""Replay across Experiments on dmc:cheetah-run: a run from scratch, then a run that reuses it.
+
+For each seed, the scratch run is the one `bench/learning.py` made (run name
+`bench-dmc:cheetah-run-s<seed>`, recorded in bench/results/store); this script starts a second
+100k-step run with `--reuse <that run>` (50/50 batches, fresh networks, same flags) and reports
+the env steps the reuse run needs to reach the scratch run's final return, and its own final return.
+It waits for scratch runs that are still training.
+
+    python bench/rae.py            # seeds 0 1 2 → bench/results/rae.json and docs/img/rae-cheetah-run.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from learning import EVAL_EVERY, RUNS, TASK_FLAGS  # noqa: E402
+
+TASK = "dmc:cheetah-run"
+STEPS = 100_000
+
+
+def launch(seed, scratch, store):
+    env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+    cmd = [sys.executable, "-m", "cairn.cli", "train", TASK, "--steps", str(STEPS), "--seed", str(seed + 100),
+           "--eval-every", str(EVAL_EVERY[TASK]), "--eval-episodes", "5", *TASK_FLAGS[TASK], "--store", store,
+           "--reuse", scratch["run_id"], "--reuse-ratio", "0.5", "--run-name", f"bench-rae-{TASK}-s{seed}", "--json"]
+    log = open(HERE / "results" / f"rae-s{seed}.log", "w")
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+
+
+def steps_to_reach(curve, value):
+    return next((s for s, v in curve if v >= value), None)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--store", default=str(HERE / "results" / "store"))
+    args = ap.parse_args()
+    pending, running, pairs = list(args.seeds), {}, []
+    while pending or running:
+        for seed in list(pending):
+            f = RUNS / f"{TASK.replace(':', '_')}-s{seed}.json"
+            if f.exists() and len(running) < args.jobs:
+                scratch = json.loads(f.read_text())
+                running[seed] = (scratch, launch(seed, scratch, args.store))
+                pending.remove(seed)
+                print(f"start reuse run, seed {seed}, prior {scratch['run_id']}", flush=True)
+        time.sleep(5)
+        for seed, (scratch, proc) in list(running.items()):
+            if proc.poll() is None:
+                continue
+            del running[seed]
+            out = proc.stdout.read().strip().splitlines()
+            if proc.returncode != 0 or not out:
+                print(f"reuse run seed {seed} FAILED (rc {proc.returncode}); see bench/results/rae-s{seed}.log")
+                continue
+            reuse = json.loads(out[-1])
+            target = scratch["final_eval_return"]
+            reached = steps_to_reach(reuse["eval_curve"], target)
+            pairs.append({"seed": seed, "scratch": scratch, "reuse": reuse, "scratch_final": target,
+                          "reuse_final": reuse["final_eval_return"], "reuse_steps_to_scratch_final": reached,
+                          "fraction_of_budget": None if reached is None else reached / STEPS,
+                          "ends_higher": reuse["final_eval_return"] > target})
+            print(json.dumps({k: v for k, v in pairs[-1].items() if k not in ("scratch", "reuse")}), flush=True)
+    pairs.sort(key=lambda p: p["seed"])
+    report = {"date": time.strftime("%Y-%m-%d"), "task": TASK, "steps": STEPS, "flags": TASK_FLAGS[TASK],
+              "reuse_ratio": 0.5, "pairs": pairs,
+              "passed": bool(pairs) and all(p["fraction_of_budget"] is not None and p["fraction_of_budget"] <= 1 / 3
+                                            and p["ends_higher"] for p in pairs)}
+    (HERE / "results" / "rae.json").write_text(json.dumps(report, indent=1))
+    plot(pairs, HERE.parent / "docs" / "img" / "rae-cheetah-run.png")
+    print(f"passed: {report['passed']}")
+
+
+def plot(pairs, path: Path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for p in pairs:
+        for key, color, label in (("scratch", "tab:gray", "from scratch"), ("reuse", "tab:blue", "RaE (reuses scratch run)")):
+            curve = p[key]["eval_curve"]
+            ax.plot([s / 1000 for s, _ in curve], [v for _, v in curve], color=color, alpha=0.8,
+                    label=label if p is pairs[0] else None, marker="o", ms=3)
+        ax.axhline(p["scratch_final"], color="tab:gray", lw=0.6, ls=":")
+    ax.set_xlabel("env steps (thousands)")
+    ax.set_ylabel("evaluation return")
+    ax.set_title(f"Replay across Experiments, {TASK}, {len(pairs)} seeds (SAC)")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
