@@ -105,12 +105,16 @@ def main():
     for r in results:
         best[r["lib"]] = min(best.get(r["lib"], 1e18), r["process_seconds"])
     ratios = {f"cairn_vs_{p}": best[p] / best["cairn"] for p in peers}
+    loop_best = {}
+    for r in results:
+        loop_best[r["lib"]] = max(loop_best.get(r["lib"], 0.0), r["loop_steps_per_second"])
+    loop_ratios = {f"cairn_vs_{p}": loop_best["cairn"] / loop_best[p] for p in peers}
     for k, v in ratios.items():
         print(f"{k}: {v:.2f}× faster (whole process, same env steps)")
     report = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
               "env": f"gym:{ENV}", "steps": args.steps, "learning_starts": args.learning_starts,
               "updates": args.steps - args.learning_starts, "runs": results, "cairn_update_per_second": ups,
-              "ratios": ratios}
+              "ratios": ratios, "loop_ratios": loop_ratios}
     Path(args.out).write_text(json.dumps(report, indent=1))
     print(f"wrote {args.out}")
 

@@ -1,0 +1,131 @@
+"""Write docs/benchmarks.md from the latest results in bench/results/*.json.
+
+    python bench/write_docs.py
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RES = HERE / "results"
+DOC = HERE.parent / "docs" / "benchmarks.md"
+
+
+def load(name):
+    p = RES / name
+    return json.loads(p.read_text()) if p.exists() else None
+
+
+def speed_section(r):
+    if not r:
+        return "_not run yet_"
+    lines = [f"`python bench/speed.py --steps {r['steps']} --learning-starts {r['learning_starts']}` — {r['env']}, "
+             f"UTD 1, 256×256 networks, batch 256, {r['updates']} updates; each library a fresh process timed "
+             f"from launch to exit (imports and JIT compilation included). Measured {r['date']}.", "",
+             "| library | whole process (s) | env steps/s, whole process | env steps/s, training loop only |",
+             "|---|---|---|---|"]
+    for run in r["runs"]:
+        lines.append(f"| {run['lib']} | {run['process_seconds']:.1f} | {run['steps_per_second']:.1f} | "
+                     f"{run['loop_steps_per_second']:.1f} |")
+    lines.append("")
+    for k, v in r["ratios"].items():
+        lines.append(f"- **{k.replace('_', ' ')}: {v:.2f}×** faster for the same env steps (best of each library's runs).")
+    if "loop_ratios" in r:
+        for k, v in r["loop_ratios"].items():
+            lines.append(f"- training loop only, {k.replace('_', ' ')}: {v:.2f}×.")
+    lines.append(f"- cairn's jitted SAC update alone: {r['cairn_update_per_second']:.0f} updates/s "
+                 f"(FLOP ceiling on this machine ≈ 150, ANCHORS.md).")
+    return "\n".join(lines)
+
+
+def learning_section(r):
+    if not r:
+        return "_not run yet_"
+    lines = [f"`python bench/learning.py` — 3 seeds per task, deterministic evaluation (5 episodes) every "
+             f"5k/10k env steps. Env steps count simulator steps, action repeat included (as in ANCHORS.md). "
+             f"Measured {r['date']}.", "",
+             "| task | flags | target | per-seed final return | mean final | mean-curve first step ≥ target | verdict |",
+             "|---|---|---|---|---|---|---|"]
+    for task, e in r["tasks"].items():
+        flags = " ".join(r["task_flags"].get(task, []))
+        target = f"≥ {e['target']:.0f} {e['judged']} {e['budget'] // 1000}k" if "target" in e else "—"
+        verdict = "—" if "passed" not in e else ("**met**" if e["passed"] else "**not met**")
+        first = e.get("first_step_reaching")
+        lines.append(f"| {task} | `{flags}` | {target} | {', '.join(f'{v:.0f}' for v in e['final_per_seed'])} | "
+                     f"{e['final_mean']:.1f} | {first if first is not None else 'never'} | {verdict} |")
+    lines += ["", "Mean evaluation curves (env steps: return):", ""]
+    for task, e in r["tasks"].items():
+        lines.append(f"- {task}: " + ", ".join(f"{s // 1000}k: {v:.0f}" for s, v in e["mean_curve"]))
+    return "\n".join(lines)
+
+
+def store_section(load_r, over_r):
+    lines = []
+    if load_r:
+        lines.append(f"- Loading {load_r['transitions']:,} stored transitions of cheetah-run size (obs 17, action 6; "
+                     f"{load_r['shard_bytes'] / 1e6:.0f} MB of incompressible shards) into a prior replay: "
+                     f"**{load_r['best_load_seconds']:.2f} s** best of 3 ({', '.join(f'{t:.2f}' for t in load_r['load_seconds'])}); "
+                     f"target ≤ 3 s. `python bench/store_bench.py load` ({load_r['date']}).")
+    if over_r:
+        lines.append(f"- Recording cost: `cairn train gym:HalfCheetah-v5 --steps {over_r['steps']}` with recording on vs "
+                     f"`--no-record`, alternating: on {over_r['record_on']} vs off {over_r['record_off']} env steps/s → "
+                     f"**{100 * over_r['overhead_fraction']:.1f}%** (target ≤ 5%). `python bench/store_bench.py overhead` "
+                     f"({over_r['date']}).")
+    return "\n".join(lines) or "_not run yet_"
+
+
+def rae_section(r):
+    if not r:
+        return "_not run yet_"
+    lines = [f"`python bench/rae.py` — for each seed, the 100k-step scratch run of `bench/learning.py`, then a "
+             f"100k-step run with `--reuse <scratch run> --reuse-ratio 0.5` (fresh networks, flags "
+             f"`{' '.join(r['flags'])}`). Measured {r['date']}.", "",
+             "| seed | scratch final | reuse run: env steps to reach it | fraction of budget | reuse final | ends higher |",
+             "|---|---|---|---|---|---|"]
+    for p in r["pairs"]:
+        frac = "never" if p["fraction_of_budget"] is None else f"{p['fraction_of_budget']:.2f}"
+        lines.append(f"| {p['seed']} | {p['scratch_final']:.0f} | {p['reuse_steps_to_scratch_final'] or 'never'} | "
+                     f"{frac} | {p['reuse_final']:.0f} | {'yes' if p['ends_higher'] else 'no'} |")
+    lines += ["", f"Target (≤ 1/3 of the steps and ends higher, every seed): **{'met' if r['passed'] else 'not met'}**.",
+              "", "![RaE on cheetah-run](img/rae-cheetah-run.png)"]
+    return "\n".join(lines)
+
+
+def main():
+    text = f"""# Benchmarks
+
+Every number below was measured on the project's standard developer machine — 2 CPU cores (AMD EPYC,
+x86_64), 24 GiB, no GPU — on 2026-11-23. Speed figures are ratios measured side by side in one run of
+one script; the machine is shared and noisy, so absolute figures drift between runs. Regenerate this
+page with `python bench/write_docs.py` after running the scripts.
+
+## Speed: cairn SAC vs SBX and Stable-Baselines3
+
+{speed_section(load('speed.json'))}
+
+## Learning: SAC on DM Control
+
+{learning_section(load('learning.json'))}
+
+The learning runs go two at a time, each pinned to one core with single-threaded XLA, so their
+wall-clock times are not speed figures. An earlier trial without action repeat (1 update per env
+step, 256×256, no LayerNorm) reached 474 and 770 on cartpole-swingup at 50k (2 seeds), and a trial on
+cheetah-run with action repeat 4 and 1 update per decision stalled near 150 at 80k; the settings
+above are the ones the table reports.
+
+## Experience store
+
+{store_section(load('store-load.json'), load('store-overhead.json'))}
+
+## Replay across Experiments on cheetah-run
+
+{rae_section(load('rae.json'))}
+"""
+    DOC.write_text(text)
+    print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()
