@@ -4,7 +4,8 @@ For each seed, the scratch run is the one `bench/learning.py` made (run name
 `bench-dmc:cheetah-run-s<seed>`, recorded in bench/results/store); this script starts a second
 100k-step run with `--reuse <that run>` (50/50 batches, fresh networks, same flags) and reports
 the env steps the reuse run needs to reach the scratch run's final return, and its own final return.
-It waits for scratch runs that are still training.
+It waits for scratch runs that are still training, skips seeds whose reuse run is already in the
+store (running or finished), and reads every result back from the store (eval.csv of each run).
 
     python bench/rae.py            # seeds 0 1 2 → bench/results/rae.json and docs/img/rae-cheetah-run.png
 """
@@ -30,50 +31,77 @@ STEPS = 100_000
 def launch(seed, scratch, store):
     env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
     # niced: when sharing the machine with scratch runs still training, those go first (they gate later pairs)
-    cmd = ["nice", "-n", "10", sys.executable, "-m", "cairn.cli", "train", TASK, "--steps", str(STEPS), "--seed", str(seed + 100),
-           "--eval-every", str(EVAL_EVERY[TASK]), "--eval-episodes", "5", *TASK_FLAGS[TASK], "--store", store,
-           "--reuse", scratch["run_id"], "--reuse-ratio", "0.5", "--run-name", f"bench-rae-{TASK}-s{seed}", "--json"]
+    cmd = ["nice", "-n", "10", sys.executable, "-m", "cairn.cli", "train", TASK, "--steps", str(STEPS),
+           "--seed", str(seed + 100), "--eval-every", str(EVAL_EVERY[TASK]), "--eval-episodes", "5",
+           *TASK_FLAGS[TASK], "--store", store, "--reuse", scratch["run_id"], "--reuse-ratio", "0.5",
+           "--run-name", run_name(seed), "--json"]
     log = open(HERE / "results" / f"rae-s{seed}.log", "w")
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=env)
+
+
+def run_name(seed):
+    return f"bench-rae-{TASK}-s{seed}"
 
 
 def steps_to_reach(curve, value):
     return next((s for s, v in curve if v >= value), None)
 
 
+def stored_run(store, seed):
+    """The reuse run of ``seed`` in the store (newest of that name), with its status and eval curve."""
+    from cairn.run.metrics import read_csv
+
+    runs = [r for r in store.runs() if r["run_name"] == run_name(seed)]
+    if not runs:
+        return None
+    r = max(runs, key=lambda r: r["run_id"])
+    path = store.runs_dir / r["run_id"]
+    r["eval_curve"] = [[int(e["env_step"]), e["mean_return"]] for e in read_csv(path / "eval.csv")]
+    r["final_eval_return"] = r["eval_curve"][-1][1] if r["eval_curve"] else None
+    return r
+
+
 def main():
+    from cairn.store import Store
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=3)
     ap.add_argument("--store", default=str(HERE / "results" / "store"))
     args = ap.parse_args()
-    pending, running, pairs = list(args.seeds), {}, []
-    while pending or running:
-        for seed in list(pending):
+    store = Store(args.store)
+    procs = {}
+    while True:
+        waiting = False
+        for seed in args.seeds:
             f = RUNS / f"{TASK.replace(':', '_')}-s{seed}.json"
-            if f.exists() and len(running) < args.jobs:
+            existing = stored_run(store, seed)
+            if existing is not None and existing["status"] in ("running", "finished"):
+                waiting |= existing["status"] == "running"
+                continue
+            if not f.exists():
+                waiting = True  # its scratch run is still training
+                continue
+            if sum(p.poll() is None for p in procs.values()) < args.jobs and seed not in procs:
                 scratch = json.loads(f.read_text())
-                running[seed] = (scratch, launch(seed, scratch, args.store))
-                pending.remove(seed)
+                procs[seed] = launch(seed, scratch, args.store)
                 print(f"start reuse run, seed {seed}, prior {scratch['run_id']}", flush=True)
-        time.sleep(5)
-        for seed, (scratch, proc) in list(running.items()):
-            if proc.poll() is None:
-                continue
-            del running[seed]
-            out = proc.stdout.read().strip().splitlines()
-            if proc.returncode != 0 or not out:
-                print(f"reuse run seed {seed} FAILED (rc {proc.returncode}); see bench/results/rae-s{seed}.log")
-                continue
-            reuse = json.loads(out[-1])
-            target = scratch["final_eval_return"]
-            reached = steps_to_reach(reuse["eval_curve"], target)
-            pairs.append({"seed": seed, "scratch": scratch, "reuse": reuse, "scratch_final": target,
-                          "reuse_final": reuse["final_eval_return"], "reuse_steps_to_scratch_final": reached,
-                          "fraction_of_budget": None if reached is None else reached / STEPS,
-                          "ends_higher": reuse["final_eval_return"] > target})
-            print(json.dumps({k: v for k, v in pairs[-1].items() if k not in ("scratch", "reuse")}), flush=True)
-    pairs.sort(key=lambda p: p["seed"])
+                time.sleep(20)  # let it register in the store
+            waiting = True
+        if not waiting:
+            break
+        time.sleep(10)
+    pairs = []
+    for seed in args.seeds:
+        scratch = json.loads((RUNS / f"{TASK.replace(':', '_')}-s{seed}.json").read_text())
+        reuse = stored_run(store, seed)
+        target = scratch["final_eval_return"]
+        reached = steps_to_reach(reuse["eval_curve"], target)
+        pairs.append({"seed": seed, "scratch": scratch, "reuse": reuse, "scratch_final": target,
+                      "reuse_final": reuse["final_eval_return"], "reuse_steps_to_scratch_final": reached,
+                      "fraction_of_budget": None if reached is None else reached / STEPS,
+                      "ends_higher": reuse["final_eval_return"] > target})
+        print(json.dumps({k: v for k, v in pairs[-1].items() if k not in ("scratch", "reuse")}), flush=True)
     report = {"date": time.strftime("%Y-%m-%d"), "task": TASK, "steps": STEPS, "flags": TASK_FLAGS[TASK],
               "reuse_ratio": 0.5, "pairs": pairs,
               "passed": bool(pairs) and all(p["fraction_of_budget"] is not None and p["fraction_of_budget"] <= 1 / 3
