@@ -6,7 +6,7 @@ from typing import Mapping, Protocol, runtime_checkable
 
 import numpy as np
 
-from cairn.types import EnvSpec, StepType, TimeStep
+from cairn.types import EnvSpec, TimeStep
 
 
 class InvalidActionError(ValueError):

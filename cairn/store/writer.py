@@ -47,11 +47,6 @@ class StoreWriter:
         if self._done and time.monotonic() - self._last_flush >= self.flush_seconds:
             self.flush()
 
-    def end_episode(self, episode: int) -> None:
-        """Mark an episode complete without a LAST step (it was cut off, e.g. by the end of the run)."""
-        if episode in self._open:
-            self._done.append(self._open.pop(episode))
-
     def flush(self, include_open: bool = False) -> Path | None:
         episodes = self._done + (list(self._open.values()) if include_open else [])
         self._done = []
