@@ -17,11 +17,12 @@ def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclu
     observation size, action size or reward names differ from the new run's env.
     """
     store = Store(store_root)
-    run_ids = store.select(selector, env_id=env_id, exclude=exclude)
+    runs = store.runs()  # every run.json, read once
+    run_ids = store.select(selector, env_id=env_id, exclude=exclude, runs=runs)
     if not run_ids:
-        have = ", ".join(f"{r['run_id']} ({r['env']})" for r in store.runs()[-5:]) or "none"
+        have = ", ".join(f"{r['run_id']} ({r['env']})" for r in runs[-5:]) or "none"
         raise ConfigError(f"--reuse {selector!r} matches no run in {store.root}; runs there: {have}")
-    infos = {r["run_id"]: r for r in store.runs()}
+    infos = {r["run_id"]: r for r in runs}
     bad = []
     for rid in run_ids:
         r = infos[rid]

@@ -135,11 +135,12 @@ class Store:
         return problems
 
     # -- SQL -----------------------------------------------------------------------------------
-    def connect(self):
+    def connect(self, runs: list[dict] | None = None):
+        """``runs``: the result of ``self.runs()`` when the caller already has it (saves re-reading run.json)."""
         import duckdb
 
         con = duckdb.connect(":memory:")
-        runs = self.runs()
+        runs = self.runs() if runs is None else runs
         table = pa.Table.from_pylist(runs, schema=pa.schema([
             ("run_id", pa.string()), ("run_name", pa.string()), ("env", pa.string()), ("agent", pa.string()),
             ("seed", pa.int64()), ("status", pa.string()), ("start_time", pa.float64()), ("end_time", pa.float64()),
@@ -164,10 +165,12 @@ class Store:
         return con
 
     # -- selectors and loading -----------------------------------------------------------------
-    def select(self, selector: str, env_id: str | None = None, exclude: str | None = None) -> list[str]:
+    def select(self, selector: str, env_id: str | None = None, exclude: str | None = None,
+               runs: list[dict] | None = None) -> list[str]:
         """Run ids matching a selector: a run id, a run name, ``env`` (every run on ``env_id``), or a
-        SQL WHERE clause over the ``runs`` view."""
-        runs = [r for r in self.runs() if r["run_id"] != exclude]
+        SQL WHERE clause over the ``runs`` view. ``runs``: ``self.runs()`` if the caller has it."""
+        all_runs = self.runs() if runs is None else runs
+        runs = [r for r in all_runs if r["run_id"] != exclude]
         if any(r["run_id"] == selector for r in runs):
             return [selector]
         named = [r["run_id"] for r in runs if r["run_name"] == selector]
@@ -177,7 +180,7 @@ class Store:
             if env_id is None:
                 raise ConfigError("selector 'env' needs the env id of the new run")
             return [r["run_id"] for r in runs if r["env"] == env_id]
-        con = self.connect()
+        con = self.connect(all_runs)
         try:
             ids = [row[0] for row in con.execute(f"SELECT run_id FROM runs WHERE {selector} ORDER BY run_id").fetchall()]
         except Exception as e:  # noqa: BLE001 — duckdb's parser/binder errors
