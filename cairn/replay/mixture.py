@@ -38,12 +38,20 @@ class Mixture:
     def __len__(self) -> int:
         return sum(len(b) for b, _ in self.sources)
 
-    def sample(self, rng: np.random.Generator, batch_size: int, reward_channel: int = 0) -> Transition:
+    def _parts(self, batch_size: int):
         live = [(b, w) for b, w in self.sources if len(b) > 0 and w > 0]
         if not live:
             raise ValueError("cannot sample: every mixture source is empty")
         if len(live) == 1:
-            return live[0][0].sample(rng, batch_size, reward_channel)
+            return [(live[0][0], batch_size)]
         counts = split_counts([w for _, w in live], batch_size)
-        parts = [b.sample(rng, int(n), reward_channel) for (b, _), n in zip(live, counts) if n > 0]
-        return Transition(*(np.concatenate(f) for f in zip(*parts)))
+        return [(b, int(n)) for (b, _), n in zip(live, counts) if n > 0]
+
+    def sample(self, rng: np.random.Generator, batch_size: int, reward_channel: int = 0, **kwargs) -> Transition:
+        """A batch with each source's share; ``kwargs`` (``n_step``, ``gamma``) go to every source."""
+        parts = [b.sample(rng, n, reward_channel, **kwargs) for b, n in self._parts(batch_size)]
+        return parts[0] if len(parts) == 1 else Transition(*(np.concatenate(f) for f in zip(*parts)))
+
+    def sample_sequences(self, rng: np.random.Generator, batch_size: int, length: int, reward_channel: int = 0):
+        parts = [b.sample_sequences(rng, n, length, reward_channel) for b, n in self._parts(batch_size)]
+        return parts[0] if len(parts) == 1 else type(parts[0])(*(np.concatenate(f) for f in zip(*parts)))

@@ -150,6 +150,7 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
         np_rng.bit_generator.state = loop_dict["np_rng"]
         act_key = arrays.pop("act_key")
         replay.load_state_dict(arrays)
+        replay.mark_last()  # the interrupted episode ends here; no n-step window may cross into the new one
         # Episodes flushed after that checkpoint (a run killed with SIGKILL) keep their ids.
         loop.next_episode = max(loop.next_episode, _stored_episodes(run.path))
         # The simulator's state is not checkpointed: a resumed run starts a fresh episode, seeded anew.
@@ -226,11 +227,12 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
                     action = np.asarray(a)[0]  # host arrays: indexing a jax array would dispatch an op
                     log_prob, policy_tag = float(np.asarray(lp)[0]), learner.name
                     for _ in range(config.utd):
-                        batch = sampler.sample(np_rng, learner.config.batch_size)
+                        batch = learner.sample_batch(sampler, np_rng)
                         state, metrics = learner.update(state, batch)
                         loop.updates += 1
                 next_ts = env.step(action)  # overlaps with the asynchronous update above
-                replay.add(obs, action, next_ts.reward, next_ts.discount, next_ts.observation)
+                replay.add(obs, action, next_ts.reward, next_ts.discount, next_ts.observation, next_ts.last(),
+                           log_prob)
                 before = loop.env_step
                 loop.env_step += config.action_repeat
                 if writer is not None:

@@ -39,5 +39,5 @@ def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclu
         raise ConfigError(f"--reuse {selector!r} matched runs {', '.join(run_ids)} but they hold no stored steps")
     n = len(data["observation"])
     buf = RingBuffer(n, spec.observation_size, spec.action_size, len(spec.reward_names))
-    buf.add_batch(data["observation"], data["action"], data["reward"], data["discount"], data["next_observation"])
+    buf.add_batch(*(data[f] for f in RingBuffer.FIELDS))
     return buf, run_ids, time.perf_counter() - t

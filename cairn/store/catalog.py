@@ -189,19 +189,29 @@ class Store:
         return [i for i in ids if i != exclude]
 
     def load_transitions(self, run_ids: list[str], include_eval: bool = True) -> dict[str, np.ndarray]:
-        """All stored transitions of ``run_ids`` as numpy arrays (observation [N, O], action [N, A],
-        reward [N, R], discount [N], next_observation [N, O]) — the format of a replay buffer."""
+        """All stored transitions of ``run_ids`` as numpy arrays in the format of a replay buffer:
+        observation [N, O], action [N, A], reward [N, R], discount [N], next_observation [N, O],
+        last [N] (episode ends: a LAST step, or the final stored step of an unfinished episode) and
+        log_prob [N] (behaviour log μ(a|s), NaN for deterministic evaluation steps). Episodes stay
+        contiguous and in step order, so n-step windows never cross an episode boundary."""
         shards = self.valid_shards(run_ids)
-        cols = ["observation", "action", "reward", "discount", "next_observation", "is_eval"]
+        cols = ["episode", "observation", "action", "reward", "discount", "step_type", "next_observation",
+                "log_prob", "is_eval"]
         if not shards:
             return {}
-        dataset_tables = []
+        tables, lasts = [], []
         for p in shards:
-            dataset_tables.append(pq.read_table(p, columns=cols, use_threads=True))
-        table = pa.concat_tables(dataset_tables)
-        if not include_eval:
-            mask = np.logical_not(table.column("is_eval").to_numpy(zero_copy_only=False))
-            table = table.filter(pa.array(mask))
+            t = pq.read_table(p, columns=cols, use_threads=True)
+            if not include_eval:
+                t = t.filter(pa.array(np.logical_not(t.column("is_eval").to_numpy(zero_copy_only=False))))
+            episode = t.column("episode").to_numpy()
+            last = t.column("step_type").to_numpy() == 2
+            if len(last):
+                last[:-1] |= episode[1:] != episode[:-1]
+                last[-1] = True
+            tables.append(t)
+            lasts.append(last)
+        table = pa.concat_tables(tables)
         t = table.schema
         return {
             "observation": to_matrix(table.column("observation"), t.field("observation").type.list_size),
@@ -209,6 +219,8 @@ class Store:
             "reward": to_matrix(table.column("reward"), t.field("reward").type.list_size),
             "discount": table.column("discount").to_numpy().astype(np.float32),
             "next_observation": to_matrix(table.column("next_observation"), t.field("observation").type.list_size),
+            "last": np.concatenate(lasts),
+            "log_prob": table.column("log_prob").to_numpy().astype(np.float32),
         }
 
     def remove(self, run_id: str) -> None:

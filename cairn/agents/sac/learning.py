@@ -123,6 +123,10 @@ class SACLearner:
             steps=jnp.zeros((), jnp.int32),
         )
 
+    def sample_batch(self, sampler, rng: np.random.Generator) -> Transition:
+        """One training batch from ``sampler`` (a replay buffer or a mixture of them)."""
+        return sampler.sample(rng, self.config.batch_size)
+
     @staticmethod
     def policy_params(state: SACState):
         return state.actor_params

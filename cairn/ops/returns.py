@@ -1,0 +1,41 @@
+"""Multi-step return targets: n-step returns and Retrace (Munos et al. 2016)."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+
+def n_step_return(rewards, discounts, mask, bootstrap, gamma: float):
+    """Σ_{k<m} γ^k r_k + γ^m·(Π_{k<m} d_k)·bootstrap for one window per row.
+
+    Args:
+      rewards, discounts, mask: [B, n]; ``mask`` is 1 for steps inside the episode (a prefix of
+        length m ≥ 1); ``discounts`` are environment discounts (0 at termination).
+      bootstrap: [B] value of the state reached after the m-th step.
+    """
+    n = rewards.shape[-1]
+    powers = gamma ** jnp.arange(n, dtype=rewards.dtype)
+    ret = jnp.sum(mask * powers * rewards, axis=-1)
+    m = jnp.sum(mask, axis=-1)
+    cont = jnp.prod(jnp.where(mask > 0, discounts, 1.0), axis=-1)
+    return ret + gamma ** m * cont * bootstrap
+
+
+def retrace_target(q, v_next, rewards, discounts, traces, mask, gamma: float):
+    """Retrace estimate of Q(s_0, a_0) from one window of L transitions per row.
+
+        Q_ret = q_0 + Σ_t γ^t (Π_{k=1..t} c_k·d_{k−1}) · m_t · (r_t + γ·d_t·v_{t+1} − q_t)
+
+    Args:
+      q: [B, L] target-critic values Q̄(s_t, a_t) of the stored actions.
+      v_next: [B, L] E_{a∼π} Q̄(s_{t+1}, a) (estimated by sampling).
+      rewards, discounts, mask: [B, L] as in :func:`n_step_return`.
+      traces: [B, L] c_t = λ·min(1, π(a_t|s_t)/μ(a_t|s_t)); c_0 is not used.
+    With L = 1 (or all c = 0 after t = 0) this is the one-step target r_0 + γ·d_0·v_1.
+    """
+    L = q.shape[-1]
+    delta = rewards + gamma * discounts * v_next - q
+    c = traces.at[..., 0].set(1.0)
+    d_prev = jnp.concatenate([jnp.ones_like(discounts[..., :1]), discounts[..., :-1]], axis=-1)
+    weight = jnp.cumprod(c * d_prev, axis=-1) * gamma ** jnp.arange(L, dtype=q.dtype)
+    return q[..., 0] + jnp.sum(mask * weight * delta, axis=-1)
