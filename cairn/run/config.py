@@ -11,6 +11,7 @@ import tyro
 
 from cairn.errors import ConfigError
 
+from cairn.agents.mpo.config import MPOConfig
 from cairn.agents.sac.config import SACConfig
 
 DEFAULT_STORE = "cairn-store"
@@ -28,7 +29,7 @@ class TrainConfig:
     env_id: Annotated[str, tyro.conf.Positional]
     """Environment id, e.g. dmc:cartpole-swingup or gym:HalfCheetah-v5 (see `cairn envs`)."""
     agent: str = "sac"
-    """Learning agent (available: sac)."""
+    """Learning agent: sac, mpo or dmpo (each reads its own section of flags, e.g. --dmpo.vmax)."""
     steps: int = 100_000
     """Total environment steps of the run (a resumed run continues up to this number)."""
     seed: int = 0
@@ -69,6 +70,10 @@ class TrainConfig:
     """Print one JSON summary object as the last line on stdout."""
     sac: SACConfig = field(default_factory=SACConfig)
     """SAC hyper-parameters."""
+    mpo: MPOConfig = field(default_factory=MPOConfig)
+    """MPO hyper-parameters (expected-value critic; n-step or Retrace targets)."""
+    dmpo: MPOConfig = field(default_factory=MPOConfig)
+    """DMPO hyper-parameters (MPO with a categorical distributional critic)."""
 
     def __post_init__(self):
         errors = []
@@ -106,9 +111,14 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
+        """Rebuild a config saved with ``to_dict`` (JSON turns tuples into lists; unknown keys are ignored)."""
         d = dict(d)
-        sac = d.pop("sac", {}) or {}
-        if "hidden_sizes" in sac:
-            sac["hidden_sizes"] = tuple(sac["hidden_sizes"])
+        sections = {}
+        for f in dataclasses.fields(cls):
+            if isinstance(f.default_factory, type) and dataclasses.is_dataclass(f.default_factory):
+                raw = dict(d.pop(f.name, {}) or {})
+                inner = {g.name for g in dataclasses.fields(f.default_factory)}
+                raw = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in inner}
+                sections[f.name] = f.default_factory(**raw)
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known}, sac=SACConfig(**sac))
+        return cls(**{k: v for k, v in d.items() if k in known}, **sections)

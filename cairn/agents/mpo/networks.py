@@ -1,0 +1,69 @@
+"""MPO networks: a Gaussian policy (mean, std) and a critic with a scalar or categorical output."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Sequence
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+
+class LayerNormTorso(nn.Module):
+    """Acme's LayerNormMLP torso: Dense → LayerNorm → tanh on the first layer (which keeps inputs of any
+    scale well conditioned), then Dense → ELU layers. ``final`` adds a linear output layer of that size."""
+
+    hidden: Sequence[int]
+    final: int | None = None
+
+    @nn.compact
+    def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
+        x = jnp.tanh(nn.LayerNorm()(nn.Dense(self.hidden[0])(x)))
+        for size in self.hidden[1:]:
+            x = nn.elu(nn.Dense(size)(x))
+        return x if self.final is None else nn.Dense(self.final)(x)
+
+
+class GaussianPolicy(nn.Module):
+    """LayerNorm torso → (mean, std) of a diagonal Gaussian; std = softplus(x)·init_std/softplus(0) + min_std."""
+
+    hidden: Sequence[int]
+    action_size: int
+    init_std: float = 0.5
+    min_std: float = 1e-6
+
+    @nn.compact
+    def __call__(self, obs: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
+        h = LayerNormTorso(tuple(self.hidden))(obs)
+        mean = nn.Dense(self.action_size, kernel_init=nn.initializers.variance_scaling(1e-4, "fan_in", "uniform"))(h)
+        raw = nn.Dense(self.action_size, kernel_init=nn.initializers.variance_scaling(1e-4, "fan_in", "uniform"))(h)
+        std = jax.nn.softplus(raw) * (self.init_std / math.log(2.0)) + self.min_std
+        return mean, std
+
+
+class Critic(nn.Module):
+    """Q(s, a): LayerNorm torso on [obs, action]; ``outputs`` = 1 gives a scalar, else logits over atoms.
+
+    The first layer is split as W_o·obs + W_a·action (the same function as a Dense layer on the
+    concatenation), so ``obs`` [S, O] broadcasts against ``action`` [N, S, A]: the observation part is
+    computed once per state, not once per sampled action.
+    """
+
+    hidden: Sequence[int]
+    outputs: int = 1
+
+    @nn.compact
+    def __call__(self, obs: jnp.ndarray, action: jnp.ndarray) -> jnp.ndarray:
+        x = nn.Dense(self.hidden[0], name="obs_in")(obs) + nn.Dense(self.hidden[0], use_bias=False, name="act_in")(action)
+        x = jnp.tanh(nn.LayerNorm()(x))
+        for size in self.hidden[1:]:
+            x = nn.elu(nn.Dense(size)(x))
+        out = nn.Dense(self.outputs)(x)
+        return out[..., 0] if self.outputs == 1 else out
+
+
+class MPONetworks(NamedTuple):
+    policy: nn.Module  # obs [..., O] -> (mean [..., A], std [..., A])
+    critic: nn.Module  # (obs [..., O], action [..., A]) -> q [...] or logits [..., K]

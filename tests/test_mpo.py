@@ -1,0 +1,127 @@
+"""MPO / DMPO learners: update mechanics, trust regions, Retrace, and learning on a tiny task."""
+
+import dataclasses
+
+import jax
+import numpy as np
+import pytest
+
+import fake_envs  # noqa: F401  (registers test:* env ids)
+from cairn.agents.mpo import MPOConfig, MPOLearner
+from cairn.errors import ConfigError
+from cairn.replay import RingBuffer
+from cairn.run.config import TrainConfig
+from cairn.run.loop import train
+from cairn.store import Store
+from cairn.types import EnvSpec
+
+SPEC = EnvSpec("test:x", observation_size=4, action_size=2)
+TINY = MPOConfig(policy_hidden_sizes=(32, 32), critic_hidden_sizes=(32, 32), batch_size=64, num_samples=8,
+                 policy_lr=1e-3, critic_lr=1e-3, target_update_period=20, epsilon_mean=0.05, n_step=3, vmax=5.0, init_log_alpha_mean=1.0, init_log_temperature=-1.0,
+                 num_atoms=21)
+
+
+def filled_buffer(seed=0, n=500, log_prob=-1.0):
+    rng = np.random.default_rng(seed)
+    buf = RingBuffer(n, 4, 2)
+    for t in range(n):
+        buf.add(rng.standard_normal(4), rng.uniform(-1, 1, 2), [rng.standard_normal()], float(t % 50 != 49),
+                rng.standard_normal(4), t % 50 == 49, log_prob)
+    return buf, rng
+
+
+@pytest.mark.parametrize("distributional", [False, True])
+def test_update_compiles_once_and_copies_targets_every_period(distributional):
+    cfg = dataclasses.replace(TINY, target_update_period=3)
+    learner = MPOLearner(SPEC, cfg, distributional=distributional)
+    buf, rng = filled_buffer()
+    state = learner.init(jax.random.PRNGKey(0))
+    initial = jax.device_get(state.target_critic_params)
+    for i in range(1, 7):
+        state, metrics = learner.update(state, learner.sample_batch(buf, rng))
+        assert bool(metrics["finite"])
+        tc, c = jax.device_get(state.target_critic_params), jax.device_get(state.critic_params)
+        same_as_initial = all(np.array_equal(a, b) for a, b in zip(jax.tree.leaves(tc), jax.tree.leaves(initial)))
+        same_as_online = all(np.array_equal(a, b) for a, b in zip(jax.tree.leaves(tc), jax.tree.leaves(c)))
+        assert same_as_initial == (i < 3) and same_as_online == (i % 3 == 0), i
+    assert learner.update._cache_size() == 1
+    assert {"temperature", "alpha_mean", "alpha_stddev", "kl_mean", "kl_stddev", "q_mean"} <= set(metrics)
+
+
+def test_mean_kl_stays_near_its_bound_while_the_critic_pulls():
+    """With the target policy frozen (long period) and a sharp E-step, the M-step first overshoots the
+    mean-KL bound; the multiplier α_μ then rises and pulls the KL back down towards ε_μ."""
+    cfg = dataclasses.replace(TINY, target_update_period=10_000, epsilon_mean=1e-3, init_log_alpha_mean=0.0,
+                              policy_lr=3e-3, init_log_temperature=-3.0)
+    learner = MPOLearner(SPEC, cfg)
+    buf, rng = filled_buffer(1)
+    state = learner.init(jax.random.PRNGKey(1))
+    kls, alphas = [], []
+    for _ in range(300):
+        state, m = learner.update(state, learner.sample_batch(buf, rng))
+        kls.append(float(m["kl_mean"]) / 2)  # per dimension
+        alphas.append(float(m["alpha_mean"]))
+    assert alphas[-1] > alphas[0]  # the multiplier rose to enforce the bound
+    assert max(kls) > 10 * cfg.epsilon_mean  # the bound was violated at first ...
+    assert np.mean(kls[-50:]) < 0.3 * max(kls), (max(kls), np.mean(kls[-50:]))  # ... and then enforced
+    assert float(np.min(jax.device_get(state.dual_params["log_alpha_mean"]))) >= -18.0
+
+
+def test_retrace_traces_follow_the_behaviour_log_probs():
+    cfg = dataclasses.replace(TINY, critic_target="retrace", retrace_lambda=0.9)
+    learner = MPOLearner(SPEC, cfg)
+    state = learner.init(jax.random.PRNGKey(0))
+    buf, rng = filled_buffer(log_prob=-50.0)  # behaviour far less likely than π: c = λ·min(1, π/μ) = λ
+    batch = learner.sample_batch(buf, rng)
+    assert batch.observation.shape == (64, 3, 4)
+    state, m = learner.update(state, batch)
+    assert bool(m["finite"]) and float(m["trace_mean"]) == pytest.approx(0.9, abs=1e-5)
+    unknown, _ = filled_buffer(log_prob=np.nan)  # deterministic behaviour: no traces, one-step target
+    state, m = learner.update(state, learner.sample_batch(unknown, rng))
+    assert float(m["trace_mean"]) == 0.0
+
+
+def test_action_penalty_objective_and_bad_configs():
+    cfg = dataclasses.replace(TINY, squash="clip", action_penalty=True, per_dim_kl=False)
+    learner = MPOLearner(SPEC, cfg)
+    state = learner.init(jax.random.PRNGKey(0))
+    assert "log_penalty_temperature" in state.dual_params and state.dual_params["log_alpha_mean"].shape == ()
+    buf, rng = filled_buffer()
+    state, m = learner.update(state, learner.sample_batch(buf, rng))
+    assert bool(m["finite"])
+    a, lp, _ = learner.act(state.policy_params, np.zeros((3, 4), np.float32), np.asarray(jax.random.PRNGKey(0)))
+    assert np.all(np.abs(np.asarray(a)) <= 1) and np.all(np.isfinite(lp))
+    with pytest.raises(ConfigError, match="Retrace"):
+        MPOLearner(SPEC, dataclasses.replace(TINY, critic_target="retrace"), distributional=True)
+    with pytest.raises(ConfigError, match="num_samples"):
+        MPOConfig(num_samples=0)
+    with pytest.raises(ConfigError, match="epsilon_mean"):
+        MPOConfig(epsilon_mean=-1.0)
+
+
+def test_tanh_policy_log_prob_matches_the_stored_action():
+    """act() records log π(a|s) of the squashed action; the learner's Retrace ratio recomputes it from a."""
+    from cairn.agents.mpo.learning import _action_log_prob
+
+    learner = MPOLearner(SPEC, TINY)
+    state = learner.init(jax.random.PRNGKey(2))
+    obs = np.random.default_rng(0).standard_normal((16, 4)).astype(np.float32)
+    a, lp, _ = learner.act(state.policy_params, obs, np.asarray(jax.random.PRNGKey(5)))
+    mean, std = learner.networks.policy.apply(state.policy_params, obs)
+    np.testing.assert_allclose(_action_log_prob(a, mean, std, "tanh"), lp, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("agent", ["mpo", "dmpo"])
+def test_learns_target_action_and_records_and_reuses(tmp_path, agent):
+    """Both agents find the best action of a one-step task (random actions score ≈ −0.75); the run
+    is recorded, and a second run replays it with --reuse."""
+    cfg = TrainConfig("test:target", agent=agent, steps=1500, learning_starts=200, eval_every=500, eval_episodes=3,
+                      store=str(tmp_path), log_every=100, **{agent: TINY})
+    s = train(cfg)
+    assert s["status"] == "finished" and s["updates"] == 1300
+    assert s["final_eval_return"] > -0.05, s["eval_curve"]
+    n, tags = Store(str(tmp_path)).connect().execute(
+        "SELECT count(*), count(DISTINCT policy) FROM steps WHERE NOT is_eval").fetchone()
+    assert n == 1500 and tags == 2  # random warm-up, then the agent's own tag
+    again = train(dataclasses.replace(cfg, steps=400, reuse=s["run_id"], eval_every=0))
+    assert again["reuse_transitions"] == 1500 + 9 and again["updates"] == 200
