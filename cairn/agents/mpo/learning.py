@@ -17,8 +17,6 @@ its own parameters. Targets are copied every ``target_update_period`` updates.
 
 from __future__ import annotations
 
-import functools
-import math
 from typing import Any, NamedTuple
 
 import jax
@@ -32,7 +30,7 @@ from cairn.agents.mpo.networks import Critic, GaussianPolicy, MPONetworks
 from cairn.errors import ConfigError
 from cairn.nets.tanh_gaussian import squash_log_det
 from cairn.replay.ring import Sequences
-from cairn.types import EnvSpec, Transition
+from cairn.types import EnvSpec
 
 _ATANH_LIMIT = 1.0 - 1e-6
 
