@@ -22,7 +22,7 @@ def cairn(*args, store, timeout=300):
 @pytest.mark.parametrize("args, needle", [
     (["--steps", "-5"], "--steps must be a positive"),
     (["--utd", "0"], "--utd must be >= 1"),
-    (["--agent", "dqn"], "unknown agent 'dqn'; available: sac"),
+    (["--agent", "dqn"], "unknown agent 'dqn'; available: dmpo, mpo, sac"),
     (["--eval-episodes", "0"], "--eval-episodes must be >= 1"),
 ])
 def test_bad_config_is_one_line_and_exit_2(tmp_path, args, needle):

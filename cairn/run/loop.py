@@ -133,6 +133,9 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     ``progress(kind, **info)`` is called with ``kind`` in {"start", "step", "episode", "eval", "end"}.
     """
     config, run, resuming = _prepare(config)
+    section = getattr(config, config.agent, None)
+    if hasattr(section, "resolved"):  # task-dependent defaults (e.g. DMPO's vmax) are fixed in the saved config
+        config = dataclasses.replace(config, **{config.agent: section.resolved(config.env_id, config.action_repeat)})
     progress = progress or (lambda kind, **info: None)
     env = make_run_env(config.env_id, config.seed, config.action_repeat)
     spec = env.spec

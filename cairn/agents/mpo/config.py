@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -64,8 +65,10 @@ class MPOConfig:
     """λ of Retrace's traces c = λ·min(1, π/μ)."""
     num_atoms: int = 51
     """dmpo: atoms of the categorical critic on [−vmax, vmax]."""
-    vmax: float = 150.0
-    """dmpo: largest representable return (150 suits dm_control's [0, 1] rewards; ~1600 for Gym locomotion)."""
+    vmax: float | None = None
+    """dmpo: largest representable return; the support is [−vmax, vmax]. Default: 150 × action repeat
+    for dm_control tasks (rewards in [0, 1] per simulator step, so Q ≤ 100 per unit of repeat),
+    1600 × action repeat otherwise (Gym locomotion). Values beyond it are clipped, so watch q_mean."""
     batch_size: int = 256
     """Transitions (or sequences) per gradient update."""
     policy_lr: float = 3e-4
@@ -92,7 +95,9 @@ class MPOConfig:
                 errors.append(f"{name} must be >= 1 (got {getattr(self, name)})")
         if self.num_atoms < 2:
             errors.append(f"num_atoms must be >= 2 (got {self.num_atoms})")
-        for name in ("epsilon", "epsilon_mean", "epsilon_stddev", "epsilon_penalty", "init_std", "vmax",
+        if self.vmax is not None and not self.vmax > 0:
+            errors.append(f"vmax must be > 0 (got {self.vmax})")
+        for name in ("epsilon", "epsilon_mean", "epsilon_stddev", "epsilon_penalty", "init_std",
                      "policy_lr", "critic_lr", "dual_lr", "grad_norm_clip"):
             if not getattr(self, name) > 0:
                 errors.append(f"{name} must be > 0 (got {getattr(self, name)})")
@@ -104,3 +109,10 @@ class MPOConfig:
             errors.append(f"retrace_lambda must be in [0, 1] (got {self.retrace_lambda})")
         if errors:
             raise ConfigError("; ".join(errors))
+
+    def resolved(self, env_id: str, action_repeat: int = 1) -> "MPOConfig":
+        """This config with defaults that depend on the task filled in (``vmax``)."""
+        if self.vmax is not None:
+            return self
+        per_step = 150.0 if env_id.startswith("dmc") else 1600.0
+        return dataclasses.replace(self, vmax=per_step * action_repeat)

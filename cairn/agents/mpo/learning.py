@@ -77,7 +77,8 @@ class MPOLearner:
             policy=GaussianPolicy(tuple(config.policy_hidden_sizes), spec.action_size, config.init_std, config.min_std),
             critic=Critic(tuple(config.critic_hidden_sizes), config.num_atoms if distributional else 1),
         )
-        self.support = jnp.linspace(-config.vmax, config.vmax, config.num_atoms)
+        vmax = config.resolved(spec.env_id).vmax
+        self.support = jnp.linspace(-vmax, vmax, config.num_atoms)
         self._policy_opt = optax.chain(optax.clip_by_global_norm(config.grad_norm_clip), optax.adam(config.policy_lr))
         self._critic_opt = optax.chain(optax.clip_by_global_norm(config.grad_norm_clip), optax.adam(config.critic_lr))
         self._dual_opt = optax.adam(config.dual_lr)

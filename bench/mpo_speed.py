@@ -1,0 +1,94 @@
+"""Update throughput of MPO/DMPO against cairn's SAC, in one process, interleaved rounds.
+
+Every learner gets the same replay (cheetah-run sized: 17-dim observations, 6-dim actions) and its
+own batch format (SAC: 1-step transitions; MPO/DMPO: 5-step transitions). Networks of equal size:
+256×256 for SAC's actor and each of its two critics and for MPO's policy and critic. The MPO
+variants make the price of sampling N actions per state explicit: N = 20 with the E-step sharing
+the critic's next-state samples (the default), N = 20 sampling separately at s (the paper's
+layout), and N = 1 (no sampling cost). Rounds alternate between learners so that machine noise
+hits all of them alike; the median round is reported.
+
+    python bench/mpo_speed.py                 # 5 rounds × 200 updates each
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+
+from cairn.agents import make_learner
+from cairn.agents.mpo import MPOConfig
+from cairn.replay import RingBuffer
+from cairn.run.config import TrainConfig
+from cairn.types import EnvSpec
+
+HERE = Path(__file__).resolve().parent
+EQUAL = {"policy_hidden_sizes": (256, 256), "critic_hidden_sizes": (256, 256)}
+VARIANTS = {
+    "sac": ("sac", None),
+    "mpo (N=20, shared E-step)": ("mpo", MPOConfig(**EQUAL)),
+    "dmpo (N=20, shared E-step)": ("dmpo", MPOConfig(**EQUAL)),
+    "mpo (N=20, E-step at s)": ("mpo", MPOConfig(**EQUAL, estep_states="current")),
+    "dmpo (N=20, E-step at s)": ("dmpo", MPOConfig(**EQUAL, estep_states="current")),
+    "mpo (N=1)": ("mpo", MPOConfig(**EQUAL, num_samples=1)),
+    "dmpo (N=1)": ("dmpo", MPOConfig(**EQUAL, num_samples=1)),
+    "mpo retrace (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="retrace")),
+    "dmpo default nets (256×3)": ("dmpo", MPOConfig()),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--updates", type=int, default=200)
+    ap.add_argument("--out", default=str(HERE / "results" / "mpo_speed.json"))
+    args = ap.parse_args()
+    spec = EnvSpec("dmc:cheetah-run", 17, 6)
+    rng = np.random.default_rng(0)
+    buf = RingBuffer(20_000, 17, 6)
+    for t in range(20_000):
+        buf.add(rng.standard_normal(17), rng.uniform(-1, 1, 6), [rng.random()], 1.0, rng.standard_normal(17),
+                t % 1000 == 999, -5.0)
+    learners = {}
+    for name, (agent, section) in VARIANTS.items():
+        cfg = TrainConfig("dmc:cheetah-run", agent=agent, **({agent: section} if section else {}))
+        learner = make_learner(agent, spec, cfg)
+        state = learner.init(jax.random.PRNGKey(0))
+        t = time.perf_counter()
+        state, m = learner.update(state, learner.sample_batch(buf, rng))
+        jax.block_until_ready(m)
+        learners[name] = [learner, state, time.perf_counter() - t, []]
+        print(f"compiled {name} in {learners[name][2]:.1f}s", flush=True)
+    for r in range(args.rounds):
+        for name, entry in learners.items():
+            learner, state = entry[0], entry[1]
+            batches = [learner.sample_batch(buf, rng) for _ in range(args.updates)]
+            t = time.perf_counter()
+            for b in batches:
+                state, m = learner.update(state, b)
+            jax.block_until_ready(m)
+            entry[1] = state
+            entry[3].append(args.updates / (time.perf_counter() - t))
+        print(f"round {r + 1}: " + ", ".join(f"{n} {e[3][-1]:.0f}/s" for n, e in learners.items()), flush=True)
+    sac = float(np.median(learners["sac"][3]))
+    rows = []
+    for name, e in learners.items():
+        ups = float(np.median(e[3]))
+        rows.append({"learner": name, "updates_per_second": round(ups, 1), "cost_vs_sac": round(sac / ups, 2),
+                     "compile_seconds": round(e[2], 1)})
+        print(f"{name:30s} {ups:7.1f} updates/s  {sac / ups:5.2f}× SAC's time per update")
+    out = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
+           "rounds": args.rounds, "updates_per_round": args.updates, "rows": rows}
+    Path(args.out).write_text(json.dumps(out, indent=2))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
