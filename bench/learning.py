@@ -5,6 +5,7 @@ side by side, each pinned to one core with a single-threaded XLA (≈1.45× the 
 two-threaded run); timings of these runs are therefore not speed figures — see bench/speed.py.
 
     python bench/learning.py                      # the issue's targets: cartpole-swingup 50k, cheetah-run 100k, 3 seeds
+    python bench/learning.py --agent dmpo         # the same tasks with DMPO (issue 4's targets)
     python bench/learning.py --tasks dmc:cartpole-swingup:50000 --seeds 0 1 2 --jobs 2
 """
 
@@ -21,30 +22,72 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RUNS = HERE / "results" / "learning-runs"
-TARGETS = {  # task -> (env steps, return to reach, how it is judged)
+TARGETS = {  # task -> (env steps, return to reach, how it is judged); "sac" means SAC's mean final return
     "dmc:cartpole-swingup": (50_000, 750.0, "within"),
     "dmc:cheetah-run": (100_000, 330.0, "at"),
 }
+AGENT_TARGETS = {"dmpo": {"dmc:cheetah-run": (100_000, "sac", "at")}}
 EVAL_EVERY = {"dmc:cartpole-swingup": 5_000, "dmc:cheetah-run": 10_000}
 # Per-task settings (env steps count simulator steps, action repeat included, as in ANCHORS.md).
 # cartpole: action repeat 8, the PlaNet/DrQ convention. cheetah-run: action repeat 2 with 2 updates
-# per decision (so one update per simulator step) and LayerNorm critics, as in the SimBa repo's setup;
-# action repeat 4 with 1 update per decision stalled near 150 at 80k steps in our first trial.
+# per decision (so one update per simulator step), as in the SimBa repo's setup; action repeat 4
+# with 1 update per decision stalled near 150 at 80k steps in our first SAC trial.
 TASK_FLAGS = {
     "dmc:cartpole-swingup": ["--action-repeat", "8"],
-    "dmc:cheetah-run": ["--action-repeat", "2", "--utd", "2", "--sac.critic-layer-norm"],
+    "dmc:cheetah-run": ["--action-repeat", "2", "--utd", "2"],
+}
+AGENT_FLAGS = {  # agent -> task -> extra flags
+    "sac": {"dmc:cheetah-run": ["--sac.critic-layer-norm"]},
 }
 
 
-def run_job(task, steps, seed, core, store, extra):
+def job_flags(agent, task):
+    return TASK_FLAGS.get(task, []) + AGENT_FLAGS.get(agent, {}).get(task, [])
+
+
+def run_stem(agent, task, seed):
+    """File stem of a run's results; SAC keeps the names of the first benchmark runs."""
+    base = f"{task.replace(':', '_')}-s{seed}"
+    return base if agent == "sac" else f"{agent}-{base}"
+
+
+def run_job(agent, task, steps, seed, core, store, extra):
     env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
                PYTHONUNBUFFERED="1")
-    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "cairn.cli", "train", task, "--steps", str(steps),
-           "--seed", str(seed), "--eval-every", str(EVAL_EVERY.get(task, 10_000)), "--eval-episodes", "5",
-           *TASK_FLAGS.get(task, []),
-           "--store", store, "--run-name", f"bench-{task}-s{seed}", "--json", *extra]
-    log = open(HERE / "results" / f"learning-{task.replace(':', '_')}-s{seed}.log", "w")
+    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "cairn.cli", "train", task, "--agent", agent,
+           "--steps", str(steps), "--seed", str(seed), "--eval-every", str(EVAL_EVERY.get(task, 10_000)),
+           "--eval-episodes", "5", *job_flags(agent, task),
+           "--store", store, "--run-name", f"bench-{'' if agent == 'sac' else agent + '-'}{task}-s{seed}", "--json",
+           *extra]
+    log = open(HERE / "results" / f"learning-{run_stem(agent, task, seed)}.log", "w")
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+
+
+def summarise(results):
+    """Group finished runs by (agent, task): mean curve, finals, and the verdict against the targets."""
+    groups = {}
+    for agent, task in sorted({(r.get("agent", "sac"), r["env"]) for r in results}):
+        runs = [r for r in results if r.get("agent", "sac") == agent and r["env"] == task]
+        steps = sorted({s for r in runs for s, _ in r["eval_curve"]})
+        curve = [[s, sum(dict(map(tuple, r["eval_curve"])).get(s, float("nan")) for r in runs) / len(runs)] for s in steps]
+        final = sum(r["final_eval_return"] for r in runs) / len(runs)
+        groups[f"{agent} {task}"] = {"agent": agent, "task": task, "flags": runs[0].get("flags", []),
+                                     "seeds": [r["seed"] for r in runs], "final_mean": final,
+                                     "final_per_seed": [r["final_eval_return"] for r in runs], "mean_curve": curve}
+    for entry in groups.values():
+        target = AGENT_TARGETS.get(entry["agent"], {}).get(entry["task"], TARGETS.get(entry["task"]))
+        if not target:
+            continue
+        budget, goal, how = target
+        if goal == "sac":
+            if f"sac {entry['task']}" not in groups:
+                continue
+            goal = groups[f"sac {entry['task']}"]["final_mean"]
+        curve = entry["mean_curve"]
+        within = [s for s, v in curve if s <= budget and v >= goal]
+        entry.update(target=goal, budget=budget, judged=how, first_step_reaching=within[0] if within else None,
+                     passed=bool(within) if how == "within" else entry["final_mean"] >= goal)
+    return groups
 
 
 def main():
@@ -52,6 +95,8 @@ def main():
     ap.add_argument("--tasks", nargs="+", default=[f"{t}:{s}" for t, (s, _, _) in TARGETS.items()],
                     help="TASK:STEPS entries, e.g. dmc:cheetah-run:100000")
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--agent", default="sac", help="sac, mpo or dmpo")
+    ap.add_argument("--report-only", action="store_true", help="only aggregate the runs on record")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--store", default=str(HERE / "results" / "store"))
     ap.add_argument("--out", default=str(HERE / "results" / "learning.json"))
@@ -59,10 +104,10 @@ def main():
     args = ap.parse_args()
     extra = [a for a in args.extra if a != "--"]
     queue = []
-    for t in args.tasks:
+    for t in [] if args.report_only else args.tasks:
         task, _, steps = t.rpartition(":")
-        queue += [(task, int(steps), s) for s in args.seeds]
-    queue.sort(key=lambda j: j[1])  # short jobs first
+        queue += [(args.agent, task, int(steps), s) for s in args.seeds]
+    queue.sort(key=lambda j: j[2])  # short jobs first
     running, results = {}, []
     free = list(range(args.jobs))
     t0 = time.time()
@@ -71,7 +116,8 @@ def main():
             core = free.pop(0)
             job = queue.pop(0)
             running[core] = (job, run_job(*job, core, args.store, extra))
-            print(f"[{time.time() - t0:7.0f}s] start {job[0]} seed {job[2]} ({job[1]} steps) on core {core}", flush=True)
+            print(f"[{time.time() - t0:7.0f}s] start {job[0]} {job[1]} seed {job[3]} ({job[2]} steps) on core {core}",
+                  flush=True)
         time.sleep(2)
         for core, (job, proc) in list(running.items()):
             if proc.poll() is None:
@@ -83,31 +129,18 @@ def main():
                 print(f"  FAILED {job} rc={proc.returncode}", flush=True)
                 continue
             summary = json.loads(out[-1])
-            summary["flags"] = TASK_FLAGS.get(job[0], []) + extra
-            results.append(summary)
+            summary["flags"] = job_flags(job[0], job[1]) + extra
             RUNS.mkdir(parents=True, exist_ok=True)
-            (RUNS / f"{job[0].replace(':', '_')}-s{job[2]}.json").write_text(json.dumps(summary))
-            print(f"[{time.time() - t0:7.0f}s] done  {job[0]} seed {job[2]}: final {summary['final_eval_return']:.1f} "
-                  f"best {summary['best_eval_return']:.1f}", flush=True)
-    # aggregate every finished run on record (earlier invocations for other tasks included)
+            (RUNS / f"{run_stem(job[0], job[1], job[3])}.json").write_text(json.dumps(summary))
+            print(f"[{time.time() - t0:7.0f}s] done  {job[0]} {job[1]} seed {job[3]}: final "
+                  f"{summary['final_eval_return']:.1f} best {summary['best_eval_return']:.1f}", flush=True)
+    # aggregate every finished run on record (earlier invocations for other tasks and agents included)
     results = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
-    report = {"date": time.strftime("%Y-%m-%d"), "task_flags": TASK_FLAGS, "machine": f"{platform.node()} {platform.processor()} "
-              f"{os.cpu_count()} cores", "runs": results, "tasks": {}}
-    for task in sorted({r["env"] for r in results}):
-        runs = [r for r in results if r["env"] == task]
-        steps = sorted({s for r in runs for s, _ in r["eval_curve"]})
-        curve = [[s, sum(dict(map(tuple, r["eval_curve"])).get(s, float("nan")) for r in runs) / len(runs)] for s in steps]
-        target = TARGETS.get(task)
-        final = sum(r["final_eval_return"] for r in runs) / len(runs)
-        entry = {"seeds": [r["seed"] for r in runs], "final_mean": final,
-                 "final_per_seed": [r["final_eval_return"] for r in runs], "mean_curve": curve}
-        if target:
-            budget, goal, how = target
-            within = [s for s, v in curve if s <= budget and v >= goal]
-            entry.update(target=goal, budget=budget, judged=how, first_step_reaching=within[0] if within else None,
-                         passed=bool(within) if how == "within" else final >= goal)
-        report["tasks"][task] = entry
-        print(json.dumps({task: {k: v for k, v in entry.items() if k != "mean_curve"}}), flush=True)
+    groups = summarise(results)
+    report = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.node()} {platform.processor()} "
+              f"{os.cpu_count()} cores", "runs": results, "groups": groups}
+    for name, entry in groups.items():
+        print(json.dumps({name: {k: v for k, v in entry.items() if k != "mean_curve"}}), flush=True)
     Path(args.out).write_text(json.dumps(report, indent=1))
     print(f"wrote {args.out}")
 

@@ -7,7 +7,8 @@ the env steps the reuse run needs to reach the scratch run's final return, and i
 It waits for scratch runs that are still training, skips seeds whose reuse run is already in the
 store (running or finished), and reads every result back from the store (eval.csv of each run).
 
-    python bench/rae.py            # seeds 0 1 2 → bench/results/rae.json and docs/img/rae-cheetah-run.png
+    python bench/rae.py               # SAC, seeds 0 1 2 → bench/results/rae.json, docs/img/rae-cheetah-run.png
+    python bench/rae.py --agent dmpo  # DMPO (the RaE paper's agent) → rae-dmpo.json, rae-dmpo-cheetah-run.png
 """
 
 from __future__ import annotations
@@ -22,36 +23,36 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from learning import EVAL_EVERY, RUNS, TASK_FLAGS  # noqa: E402
+from learning import EVAL_EVERY, RUNS, job_flags, run_stem  # noqa: E402
 
 TASK = "dmc:cheetah-run"
 STEPS = 100_000
 
 
-def launch(seed, scratch, store):
+def launch(agent, seed, scratch, store):
     env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
     # niced: when sharing the machine with scratch runs still training, those go first (they gate later pairs)
-    cmd = ["nice", "-n", "10", sys.executable, "-m", "cairn.cli", "train", TASK, "--steps", str(STEPS),
+    cmd = ["nice", "-n", "10", sys.executable, "-m", "cairn.cli", "train", TASK, "--agent", agent, "--steps", str(STEPS),
            "--seed", str(seed + 100), "--eval-every", str(EVAL_EVERY[TASK]), "--eval-episodes", "5",
-           *TASK_FLAGS[TASK], "--store", store, "--reuse", scratch["run_id"], "--reuse-ratio", "0.5",
-           "--run-name", run_name(seed), "--json"]
-    log = open(HERE / "results" / f"rae-s{seed}.log", "w")
+           *job_flags(agent, TASK), "--store", store, "--reuse", scratch["run_id"], "--reuse-ratio", "0.5",
+           "--run-name", run_name(agent, seed), "--json"]
+    log = open(HERE / "results" / f"rae-{'' if agent == 'sac' else agent + '-'}s{seed}.log", "w")
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=env)
 
 
-def run_name(seed):
-    return f"bench-rae-{TASK}-s{seed}"
+def run_name(agent, seed):
+    return f"bench-rae-{TASK}-s{seed}" if agent == "sac" else f"bench-rae-{agent}-{TASK}-s{seed}"
 
 
 def steps_to_reach(curve, value):
     return next((s for s, v in curve if v >= value), None)
 
 
-def stored_run(store, seed):
+def stored_run(store, agent, seed):
     """The reuse run of ``seed`` in the store (newest of that name), with its status and eval curve."""
     from cairn.run.metrics import read_csv
 
-    runs = [r for r in store.runs() if r["run_name"] == run_name(seed)]
+    runs = [r for r in store.runs() if r["run_name"] == run_name(agent, seed)]
     if not runs:
         return None
     r = max(runs, key=lambda r: r["run_id"])
@@ -67,6 +68,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--jobs", type=int, default=3)
+    ap.add_argument("--agent", default="sac", help="sac, mpo or dmpo (its scratch runs come from bench/learning.py)")
     ap.add_argument("--store", default=str(HERE / "results" / "store"))
     args = ap.parse_args()
     store = Store(args.store)
@@ -74,8 +76,8 @@ def main():
     while True:
         waiting = False
         for seed in args.seeds:
-            f = RUNS / f"{TASK.replace(':', '_')}-s{seed}.json"
-            existing = stored_run(store, seed)
+            f = RUNS / f"{run_stem(args.agent, TASK, seed)}.json"
+            existing = stored_run(store, args.agent, seed)
             if existing is not None and existing["status"] in ("running", "finished"):
                 waiting |= existing["status"] == "running"
                 continue
@@ -84,7 +86,7 @@ def main():
                 continue
             if sum(p.poll() is None for p in procs.values()) < args.jobs and seed not in procs:
                 scratch = json.loads(f.read_text())
-                procs[seed] = launch(seed, scratch, args.store)
+                procs[seed] = launch(args.agent, seed, scratch, args.store)
                 print(f"start reuse run, seed {seed}, prior {scratch['run_id']}", flush=True)
                 time.sleep(20)  # let it register in the store
             waiting = True
@@ -93,8 +95,8 @@ def main():
         time.sleep(10)
     pairs = []
     for seed in args.seeds:
-        scratch = json.loads((RUNS / f"{TASK.replace(':', '_')}-s{seed}.json").read_text())
-        reuse = stored_run(store, seed)
+        scratch = json.loads((RUNS / f"{run_stem(args.agent, TASK, seed)}.json").read_text())
+        reuse = stored_run(store, args.agent, seed)
         target = scratch["final_eval_return"]
         reached = steps_to_reach(reuse["eval_curve"], target)
         pairs.append({"seed": seed, "scratch": scratch, "reuse": reuse, "scratch_final": target,
@@ -102,16 +104,18 @@ def main():
                       "fraction_of_budget": None if reached is None else reached / STEPS,
                       "ends_higher": reuse["final_eval_return"] > target})
         print(json.dumps({k: v for k, v in pairs[-1].items() if k not in ("scratch", "reuse")}), flush=True)
-    report = {"date": time.strftime("%Y-%m-%d"), "task": TASK, "steps": STEPS, "flags": TASK_FLAGS[TASK],
+    report = {"date": time.strftime("%Y-%m-%d"), "agent": args.agent, "task": TASK, "steps": STEPS,
+              "flags": job_flags(args.agent, TASK),
               "reuse_ratio": 0.5, "pairs": pairs,
               "passed": bool(pairs) and all(p["fraction_of_budget"] is not None and p["fraction_of_budget"] <= 1 / 3
                                             and p["ends_higher"] for p in pairs)}
-    (HERE / "results" / "rae.json").write_text(json.dumps(report, indent=1))
-    plot(pairs, HERE.parent / "docs" / "img" / "rae-cheetah-run.png")
+    suffix = "" if args.agent == "sac" else f"-{args.agent}"
+    (HERE / "results" / f"rae{suffix}.json").write_text(json.dumps(report, indent=1))
+    plot(pairs, HERE.parent / "docs" / "img" / f"rae{suffix}-cheetah-run.png", args.agent)
     print(f"passed: {report['passed']}")
 
 
-def plot(pairs, path: Path):
+def plot(pairs, path: Path, agent: str):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -127,7 +131,7 @@ def plot(pairs, path: Path):
         ax.axhline(p["scratch_final"], color="tab:gray", lw=0.6, ls=":")
     ax.set_xlabel("env steps (thousands)")
     ax.set_ylabel("evaluation return")
-    ax.set_title(f"Replay across Experiments, {TASK}, {len(pairs)} seeds (SAC)")
+    ax.set_title(f"Replay across Experiments, {TASK}, {len(pairs)} seeds ({agent.upper()})")
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
     fig.tight_layout()

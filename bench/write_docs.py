@@ -47,24 +47,27 @@ def speed_section(r):
     return "\n".join(lines)
 
 
-def learning_section(r):
+def learning_section(r, agents=("sac",)):
     if not r:
         return "_not run yet_"
-    lines = [f"`python bench/learning.py` — 3 seeds per task, deterministic evaluation (5 episodes) every "
-             f"5k/10k env steps. Env steps count simulator steps, action repeat included (as in ANCHORS.md). "
-             f"Measured {r['date']}.", "",
-             "| task | flags | target | per-seed final return | mean final | mean-curve first step ≥ target | verdict |",
-             "|---|---|---|---|---|---|---|"]
-    for task, e in r["tasks"].items():
-        flags = " ".join(r["task_flags"].get(task, []))
+    groups = {k: e for k, e in r["groups"].items() if e["agent"] in agents}
+    if not groups:
+        return "_not run yet_"
+    lines = [f"`python bench/learning.py --agent {agents[0]}` — 3 seeds per task, deterministic evaluation "
+             f"(5 episodes) every 5k/10k env steps. Env steps count simulator steps, action repeat included (as in "
+             f"ANCHORS.md). Measured {r['date']}.", "",
+             "| agent | task | flags | target | per-seed final return | mean final | mean-curve first step ≥ target | verdict |",
+             "|---|---|---|---|---|---|---|---|"]
+    for e in groups.values():
         target = f"≥ {e['target']:.0f} {e['judged']} {e['budget'] // 1000}k" if "target" in e else "—"
         verdict = "—" if "passed" not in e else ("**met**" if e["passed"] else "**not met**")
         first = e.get("first_step_reaching")
-        lines.append(f"| {task} | `{flags}` | {target} | {', '.join(f'{v:.0f}' for v in e['final_per_seed'])} | "
-                     f"{e['final_mean']:.1f} | {first if first is not None else 'never'} | {verdict} |")
+        lines.append(f"| {e['agent']} | {e['task']} | `{' '.join(e['flags'])}` | {target} | "
+                     f"{', '.join(f'{v:.0f}' for v in e['final_per_seed'])} | {e['final_mean']:.1f} | "
+                     f"{first if first is not None else 'never'} | {verdict} |")
     lines += ["", "Mean evaluation curves (env steps: return):", ""]
-    for task, e in r["tasks"].items():
-        lines.append(f"- {task}: " + ", ".join(f"{s // 1000}k: {v:.0f}" for s, v in e["mean_curve"]))
+    for e in groups.values():
+        lines.append(f"- {e['agent']} {e['task']}: " + ", ".join(f"{s // 1000}k: {v:.0f}" for s, v in e["mean_curve"]))
     return "\n".join(lines)
 
 
