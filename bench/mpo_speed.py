@@ -40,7 +40,7 @@ VARIANTS = {
     "mpo (N=1)": ("mpo", MPOConfig(**EQUAL, num_samples=1)),
     "dmpo (N=1)": ("dmpo", MPOConfig(**EQUAL, num_samples=1)),
     "mpo retrace (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="retrace")),
-    "dmpo default nets (256×3)": ("dmpo", MPOConfig()),
+    "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3)),
 }
 
 
