@@ -146,6 +146,27 @@ def main():
         print(json.dumps({name: {k: v for k, v in entry.items() if k != "mean_curve"}}), flush=True)
     Path(args.out).write_text(json.dumps(report, indent=1))
     print(f"wrote {args.out}")
+    plot(args.store)
+
+
+def plot(store_root):
+    """Curves of every agent on every task, through `cairn report` (→ docs/img/learning.png)."""
+    import shutil
+
+    from cairn.errors import ConfigError
+    from cairn.report import build_report
+    from cairn.store import Store
+
+    selector = "run_name LIKE 'bench-%' AND run_name NOT LIKE 'bench-rae-%' AND status = 'finished'"
+    try:
+        report = build_report(Store(store_root), [selector], group_by="agent", out=str(HERE / "results" / "learning-report"),
+                              title="bench/learning.py: evaluation return by agent")
+    except ConfigError as e:
+        print(f"no learning curves plotted: {e}")
+        return
+    dest = HERE.parent / "docs" / "img" / "learning.png"
+    shutil.copyfile(report["files"]["png"], dest)
+    print(f"wrote {dest} (report: {report['files']['html']})")
 
 
 if __name__ == "__main__":

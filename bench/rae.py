@@ -111,32 +111,23 @@ def main():
                                             and p["ends_higher"] for p in pairs)}
     suffix = "" if args.agent == "sac" else f"-{args.agent}"
     (HERE / "results" / f"rae{suffix}.json").write_text(json.dumps(report, indent=1))
-    plot(pairs, HERE.parent / "docs" / "img" / f"rae{suffix}-cheetah-run.png", args.agent)
+    plot(store, pairs, HERE.parent / "docs" / "img" / f"rae{suffix}-cheetah-run.png", args.agent)
     print(f"passed: {report['passed']}")
 
 
-def plot(pairs, path: Path, agent: str):
-    import matplotlib
+def plot(store, pairs, path: Path, agent: str):
+    """The figure comes from `cairn report` (scratch vs reuse runs, mean and bootstrap band across seeds)."""
+    import shutil
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from cairn.report import build_report
 
+    ids = [p["scratch"]["run_id"] for p in pairs] + [p["reuse"]["run_id"] for p in pairs]
+    target = sum(p["scratch_final"] for p in pairs) / len(pairs)
+    report = build_report(store, ids, group_by="reuse", threshold=target, out=str(HERE / "results" / path.stem),
+                          title=f"Replay across Experiments, {TASK}, {len(pairs)} seeds ({agent.upper()})")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    for p in pairs:
-        for key, color, label in (("scratch", "tab:gray", "from scratch"), ("reuse", "tab:blue", "RaE (reuses scratch run)")):
-            curve = p[key]["eval_curve"]
-            ax.plot([s / 1000 for s, _ in curve], [v for _, v in curve], color=color, alpha=0.8,
-                    label=label if p is pairs[0] else None, marker="o", ms=3)
-        ax.axhline(p["scratch_final"], color="tab:gray", lw=0.6, ls=":")
-    ax.set_xlabel("env steps (thousands)")
-    ax.set_ylabel("evaluation return")
-    ax.set_title(f"Replay across Experiments, {TASK}, {len(pairs)} seeds ({agent.upper()})")
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    print(f"wrote {path}")
+    shutil.copyfile(report["files"]["png"], path)
+    print(f"wrote {path} (report: {report['files']['html']})")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
-"""``cairn`` command line: ``train``, ``eval``, ``envs``. Built by tyro from frozen dataclasses."""
+"""``cairn`` command line: ``train``, ``eval``, ``envs``, ``report``, ``store …``. Built by tyro from frozen dataclasses."""
 
 from __future__ import annotations
 
 import json
 import sys
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 import tyro
 
@@ -41,6 +41,33 @@ class EnvsConfig:
     """Only ids containing this text."""
     json: bool = False
     """Print a JSON list."""
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Compare runs: learning curves with 95% bootstrap bands, mean/IQM tables at env-step budgets with
+    95% stratified-bootstrap CIs, steps to a threshold; writes PNG, Markdown, HTML and JSON."""
+
+    selectors: Annotated[tuple[str, ...], tyro.conf.Positional]
+    """Runs to include: run ids, run names, or SQL WHERE clauses over runs (several allowed)."""
+    group_by: Literal["agent", "env", "run-name", "reuse"] = "agent"
+    """Compare groups of runs by agent, env, run name (seed suffix like -s0 removed), or reuse vs scratch."""
+    budgets: tuple[int, ...] = ()
+    """Env-step budgets for the table (the last evaluation at or before each); the final one is always shown."""
+    threshold: float | None = None
+    """Also report the env steps each group needs to reach this evaluation return."""
+    out: str = "cairn-report"
+    """Directory for curves.png, table.md, report.html and summary.json."""
+    title: str | None = None
+    """Title of the figure and page."""
+    store: str | None = None
+    """Store directory; default $CAIRN_STORE, else ./cairn-store."""
+    json: bool = False
+    """Print the summary as one JSON object on the last stdout line."""
+
+    def __post_init__(self):
+        if any(b <= 0 for b in self.budgets):
+            raise ConfigError(f"--budgets must be positive env-step counts (got {list(self.budgets)})")
 
 
 def _fail(msg: str, code: int) -> int:
@@ -121,7 +148,40 @@ def cmd_envs(cfg: EnvsConfig) -> int:
     return 0
 
 
-COMMANDS = {"train": (TrainConfig, cmd_train), "eval": (EvalConfig, cmd_eval), "envs": (EnvsConfig, cmd_envs)}
+def cmd_report(cfg: ReportConfig) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from cairn.report import build_report
+    from cairn.report.report import table_rows
+    from cairn.run.config import resolve_store
+    from cairn.store import Store
+
+    try:
+        summary = build_report(Store(resolve_store(cfg.store)), cfg.selectors, cfg.group_by, cfg.budgets,
+                               cfg.threshold, cfg.out, cfg.title)
+    except ConfigError as e:
+        return _fail(str(e), 2)
+    console = Console(stderr=cfg.json)
+    header, cells = table_rows(summary["entries"])
+    table = Table(title=summary["title"])
+    for h in header:
+        table.add_column(h)
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
+    text = sys.stderr if cfg.json else sys.stdout
+    if summary["skipped"]:
+        print(f"skipped (no evaluation points): {', '.join(summary['skipped'])}", file=text)
+    for kind, path in summary["files"].items():
+        print(f"{kind:9s} {path}", file=text)
+    if cfg.json:
+        print(json.dumps(summary))
+    return 0
+
+
+COMMANDS = {"train": (TrainConfig, cmd_train), "eval": (EvalConfig, cmd_eval), "envs": (EnvsConfig, cmd_envs),
+            "report": (ReportConfig, cmd_report)}
 
 
 @dataclass(frozen=True)
