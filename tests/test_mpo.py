@@ -125,3 +125,25 @@ def test_learns_target_action_and_records_and_reuses(tmp_path, agent):
     assert n == 1500 and tags == 2  # random warm-up, then the agent's own tag
     again = train(dataclasses.replace(cfg, steps=400, reuse=s["run_id"], eval_every=0))
     assert again["reuse_transitions"] == 1500 + 9 and again["updates"] == 200
+
+
+def test_dmpo_resumes_from_checkpoint_with_duals_and_episode_ends(tmp_path):
+    """Resume restores the whole MPO state (duals and optimiser states included) and the replay's
+    episode-end flags; the interrupted episode is closed so no n-step window crosses the resume."""
+    base = dict(agent="dmpo", steps=400, learning_starts=100, eval_every=0, store=str(tmp_path), dmpo=TINY,
+                checkpoint_every=200, run_name="resumable")
+    first = train(TrainConfig("test:target10", **base))
+    from cairn.agents import make_learner
+    from cairn.run.checkpoint import load_checkpoint
+    from cairn.run.rundir import RunDir
+
+    run = RunDir.find(str(tmp_path), "resumable")
+    cfg = TrainConfig.from_dict(run.read_config())
+    assert cfg.dmpo.vmax == 5.0 and cfg.dmpo == TINY  # the section round-trips through config.json
+    learner = make_learner("dmpo", fake_envs.TargetActionEnv(episode_length=10).spec, cfg)
+    state, loop, arrays = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(9)))
+    assert int(state.steps) == first["updates"] == 300
+    assert float(state.dual_params["log_temperature"]) != TINY.init_log_temperature
+    assert arrays["replay/last"].sum() == 40  # 400 steps of 10-step episodes
+    resumed = train(TrainConfig("test:target10", **{**base, "steps": 600}, resume="resumable"))
+    assert resumed["env_steps"] == 600 and resumed["updates"] == 500
