@@ -24,6 +24,8 @@ def cairn(*args, store, timeout=300):
     (["--utd", "0"], "--utd must be >= 1"),
     (["--agent", "dqn"], "unknown agent 'dqn'; available: dmpo, mpo, sac"),
     (["--eval-episodes", "0"], "--eval-episodes must be >= 1"),
+    (["--agent", "dmpo", "--mpo.epsilon", "0.3"], "--mpo.* flags have no effect with --agent dmpo"),
+    (["--agent", "mpo", "--mpo.num-samples", "0"], "num_samples must be >= 1"),
 ])
 def test_bad_config_is_one_line_and_exit_2(tmp_path, args, needle):
     p = cairn("train", "dmc:cartpole-swingup", *args, store=tmp_path)

@@ -103,6 +103,12 @@ class TrainConfig:
 
         if self.agent not in AGENTS:
             errors.append(f"unknown agent {self.agent!r}; available: {', '.join(sorted(AGENTS))}")
+        else:  # flags of another agent's section would be silently ignored
+            for name in AGENTS:
+                section = getattr(self, name, None)
+                if name != self.agent and section is not None and section != type(section)():
+                    errors.append(f"--{name}.* flags have no effect with --agent {self.agent}; "
+                                  f"use --{self.agent}.* (or --agent {name})")
         if errors:
             raise ConfigError("; ".join(errors))
 
