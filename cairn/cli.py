@@ -48,7 +48,7 @@ class ReportConfig:
     """Compare runs: learning curves with 95% bootstrap bands, mean/IQM tables at env-step budgets with
     95% stratified-bootstrap CIs, steps to a threshold; writes PNG, Markdown, HTML and JSON."""
 
-    selectors: Annotated[tuple[str, ...], tyro.conf.Positional]
+    selectors: Annotated[tuple[str, ...], tyro.conf.Positional, tyro.conf.arg(metavar="SELECTOR...")]
     """Runs to include: run ids, run names, or SQL WHERE clauses over runs (several allowed)."""
     group_by: Literal["agent", "env", "run-name", "reuse"] = "agent"
     """Compare groups of runs by agent, env, run name (seed suffix like -s0 removed), or reuse vs scratch."""
