@@ -82,7 +82,7 @@ def test_retrace_traces_follow_the_behaviour_log_probs():
 
 
 def test_action_penalty_objective_and_bad_configs():
-    cfg = dataclasses.replace(TINY, squash="clip", action_penalty=True, per_dim_kl=False)
+    cfg = dataclasses.replace(TINY, squash="clip", action_penalty=True, per_dim_kl=False, activation="relu")
     learner = MPOLearner(SPEC, cfg)
     state = learner.init(jax.random.PRNGKey(0))
     assert "log_penalty_temperature" in state.dual_params and state.dual_params["log_alpha_mean"].shape == ()

@@ -23,6 +23,8 @@ class MPOConfig:
     """Hidden layers of the Gaussian policy (LayerNorm MLP)."""
     critic_hidden_sizes: tuple[int, ...] = (256, 256)
     """Hidden layers of the critic (LayerNorm MLP on the concatenated observation and action)."""
+    activation: Literal["elu", "relu"] = "elu"
+    """Activation of the hidden layers after the first (LayerNorm + tanh) one; ELU as in Acme."""
     num_samples: int = 20
     """Actions N sampled per state from the target policy (E-step and the critic's next-state values)."""
     estep_states: Literal["next", "current"] = "next"

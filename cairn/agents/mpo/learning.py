@@ -74,8 +74,9 @@ class MPOLearner:
         self.name = "dmpo" if distributional else "mpo"
         self.loss_names = ("critic_loss", "policy_loss", "dual_loss")
         self.networks = MPONetworks(
-            policy=GaussianPolicy(tuple(config.policy_hidden_sizes), spec.action_size, config.init_std, config.min_std),
-            critic=Critic(tuple(config.critic_hidden_sizes), config.num_atoms if distributional else 1),
+            policy=GaussianPolicy(tuple(config.policy_hidden_sizes), spec.action_size, config.init_std, config.min_std,
+                                  config.activation),
+            critic=Critic(tuple(config.critic_hidden_sizes), config.num_atoms if distributional else 1, config.activation),
         )
         vmax = config.resolved(spec.env_id).vmax
         self.support = jnp.linspace(-vmax, vmax, config.num_atoms)

@@ -11,18 +11,22 @@ import jax.numpy as jnp
 
 
 
+ACTIVATIONS = {"elu": nn.elu, "relu": nn.relu}
+
+
 class LayerNormTorso(nn.Module):
     """Acme's LayerNormMLP torso: Dense → LayerNorm → tanh on the first layer (which keeps inputs of any
-    scale well conditioned), then Dense → ELU layers. ``final`` adds a linear output layer of that size."""
+    scale well conditioned), then Dense → ELU (or ReLU) layers. ``final`` adds a linear output layer."""
 
     hidden: Sequence[int]
     final: int | None = None
+    activation: str = "elu"
 
     @nn.compact
     def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
         x = jnp.tanh(nn.LayerNorm()(nn.Dense(self.hidden[0])(x)))
         for size in self.hidden[1:]:
-            x = nn.elu(nn.Dense(size)(x))
+            x = ACTIVATIONS[self.activation](nn.Dense(size)(x))
         return x if self.final is None else nn.Dense(self.final)(x)
 
 
@@ -33,10 +37,11 @@ class GaussianPolicy(nn.Module):
     action_size: int
     init_std: float = 0.5
     min_std: float = 1e-6
+    activation: str = "elu"
 
     @nn.compact
     def __call__(self, obs: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
-        h = LayerNormTorso(tuple(self.hidden))(obs)
+        h = LayerNormTorso(tuple(self.hidden), activation=self.activation)(obs)
         mean = nn.Dense(self.action_size, kernel_init=nn.initializers.variance_scaling(1e-4, "fan_in", "uniform"))(h)
         raw = nn.Dense(self.action_size, kernel_init=nn.initializers.variance_scaling(1e-4, "fan_in", "uniform"))(h)
         std = jax.nn.softplus(raw) * (self.init_std / math.log(2.0)) + self.min_std
@@ -53,13 +58,14 @@ class Critic(nn.Module):
 
     hidden: Sequence[int]
     outputs: int = 1
+    activation: str = "elu"
 
     @nn.compact
     def __call__(self, obs: jnp.ndarray, action: jnp.ndarray) -> jnp.ndarray:
         x = nn.Dense(self.hidden[0], name="obs_in")(obs) + nn.Dense(self.hidden[0], use_bias=False, name="act_in")(action)
         x = jnp.tanh(nn.LayerNorm()(x))
         for size in self.hidden[1:]:
-            x = nn.elu(nn.Dense(size)(x))
+            x = ACTIVATIONS[self.activation](nn.Dense(size)(x))
         out = nn.Dense(self.outputs)(x)
         return out[..., 0] if self.outputs == 1 else out
 
