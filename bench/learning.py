@@ -101,6 +101,7 @@ def main():
     ap.add_argument("--agent", default="sac", help="sac, mpo or dmpo")
     ap.add_argument("--report-only", action="store_true", help="only aggregate the runs on record")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--cores", nargs="+", type=int, help="cores to pin jobs to (default: 0 .. jobs-1)")
     ap.add_argument("--store", default=str(HERE / "results" / "store"))
     ap.add_argument("--out", default=str(HERE / "results" / "learning.json"))
     ap.add_argument("extra", nargs=argparse.REMAINDER, help="extra `cairn train` flags after --")
@@ -112,7 +113,7 @@ def main():
         queue += [(args.agent, task, int(steps), s) for s in args.seeds]
     queue.sort(key=lambda j: j[2])  # short jobs first
     running, results = {}, []
-    free = list(range(args.jobs))
+    free = list(args.cores or range(args.jobs))
     t0 = time.time()
     while queue or running:
         while queue and free:
