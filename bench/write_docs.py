@@ -97,8 +97,9 @@ def mpo_speed_section(r):
 def mpo_trials_section(r):
     if not r:
         return ""
-    lines = [f"Single-seed DMPO/MPO trials on {r['task']} before the benchmark above ({r['date']}; every "
-             "trial with 256×3 networks, the default then; trials stopped early were not promising). "
+    lines = [f"Single-seed DMPO/MPO trials on {r['task']} around the benchmark above ({r['date']}; trials "
+             "stopped early were not promising; cp-current-s0/s1 repeat the benchmark's flags with the paper's "
+             "E-step at s instead of the shared next-state samples, to check that deviation). "
              "None reached 750 in 50k steps (SAC: 757–851 with the same budget and action repeat). What the logged "
              "metrics showed: with Acme's dual initialisation (α_Σ parameter 1000, ε_Σ = 1e-6) the policy's "
              "standard deviation stays at its initial 0.5 for the whole run — 5.6k updates are only 56 "
@@ -107,9 +108,9 @@ def mpo_trials_section(r):
              "them slack without speeding learning up; a smaller initial std explores less and learns slower; "
              "shorter target periods with a larger E-step ε (0.3) helped most (cp-p), which is what "
              "`bench/learning.py --agent dmpo` uses.", "",
-             "| trial | flags | last eval (step) | best eval |", "|---|---|---|---|"]
+             "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
-        lines.append(f"| {t['trial']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "
+        lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "
                      f"{t['best_return']:.0f} |")
     return "\n".join(lines)
 

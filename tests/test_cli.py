@@ -106,3 +106,15 @@ def test_killed_run_resumes_from_checkpoint(tmp_path, sig, status, code):
     s = json.loads(p.stdout.strip().splitlines()[-1])
     assert s["run_id"] == run_dir.name and s["env_steps"] == 4000 and s["updates"] == 3700
     assert "resuming run" in p.stderr
+
+
+def test_saved_config_with_other_sections_from_older_defaults_still_loads():
+    """Run configs store every agent's section; a section of another agent holding old defaults must not
+    make the run unloadable (resume, eval, store tools)."""
+    from cairn.run.config import TrainConfig
+
+    saved = TrainConfig("dmc:cartpole-swingup", agent="dmpo").to_dict()
+    saved["mpo"]["policy_hidden_sizes"] = [256, 256, 256]  # another agent's section, older default
+    saved["dmpo"]["epsilon"] = 0.3
+    cfg = TrainConfig.from_dict(saved)
+    assert cfg.dmpo.epsilon == 0.3 and cfg.mpo == TrainConfig("x").mpo

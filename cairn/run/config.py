@@ -117,12 +117,15 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
-        """Rebuild a config saved with ``to_dict`` (JSON turns tuples into lists; unknown keys are ignored)."""
+        """Rebuild a config saved with ``to_dict`` (JSON turns tuples into lists; unknown keys are ignored;
+        only the run's own agent section is kept, the others take today's defaults)."""
         d = dict(d)
         sections = {}
         for f in dataclasses.fields(cls):
             if isinstance(f.default_factory, type) and dataclasses.is_dataclass(f.default_factory):
                 raw = dict(d.pop(f.name, {}) or {})
+                if f.name != d.get("agent", "sac"):
+                    continue  # other agents' sections are irrelevant (and may hold older defaults)
                 inner = {g.name for g in dataclasses.fields(f.default_factory)}
                 raw = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in inner}
                 sections[f.name] = f.default_factory(**raw)
