@@ -70,16 +70,6 @@ def test_estep_weights_temperature_loss_and_its_gradient():
     assert abs(float(w_hot[0, 0]) - 0.5) < 0.01
 
 
-def test_state_weights_leave_states_out():
-    q = jnp.array([[1.0, 50.0], [2.0, -7.0]])  # second state is "terminal" garbage
-    sw = jnp.array([1.0, 0.0])
-    _, loss = ops.estep_weights(q, jnp.asarray(1.0), 0.1, state_weights=sw)
-    close(loss, 1.720115)  # as for the first state alone
-    lp = jnp.array([[-1.0, 100.0], [-2.0, 100.0]])
-    close(ops.weighted_log_likelihood(jnp.array([[0.25, 0.5], [0.75, 0.5]]), lp, state_weights=sw), 1.75)
-    close(ops.weighted_log_likelihood(jnp.array([[0.25, 0.5], [0.75, 0.5]]), lp), (1.75 - 100.0) / 2)
-
-
 def test_weighted_log_likelihood_and_kl_duals():
     close(ops.weighted_log_likelihood(jnp.array([[0.25], [0.75]]), jnp.array([[-1.0], [-2.0]])), 1.75)
     penalty, dual = ops.kl_dual_loss(jnp.asarray(2.0), jnp.asarray(0.3), 0.1)

@@ -26,20 +26,13 @@ def clip_dual_params(params):
     return jax.tree.map(lambda p: jnp.maximum(p, MIN_DUAL_PARAM), params)
 
 
-def _batch_mean(x: jnp.ndarray, state_weights) -> jnp.ndarray:
-    """Mean over the last (batch) axis, or the weighted sum with ``state_weights`` (summing to 1)."""
-    return jnp.mean(x, axis=-1) if state_weights is None else jnp.sum(x * state_weights, axis=-1)
-
-
-def estep_weights(q: jnp.ndarray, temperature: jnp.ndarray, epsilon: float, state_weights=None):
+def estep_weights(q: jnp.ndarray, temperature: jnp.ndarray, epsilon: float):
     """Non-parametric E-step over N sampled actions per state.
 
     Args:
       q: [N, B] Q-values of the sampled actions (treated as constants).
       temperature: the positive η (gradients flow into it through the returned loss only).
       epsilon: the KL bound ε of the improved distribution to the sampling policy.
-      state_weights: optional [B] weights of the states, summing to 1 (default: uniform); used to
-        leave out states whose values mean nothing, e.g. terminal ones.
 
     Returns:
       weights [N, B] = softmax_j(Q_j/η) (no gradient), and the temperature dual loss
@@ -49,13 +42,13 @@ def estep_weights(q: jnp.ndarray, temperature: jnp.ndarray, epsilon: float, stat
     scaled = q / temperature
     weights = jax.lax.stop_gradient(jax.nn.softmax(scaled, axis=0))
     log_mean_exp = jax.nn.logsumexp(scaled, axis=0) - math.log(q.shape[0])
-    loss = temperature * epsilon + temperature * _batch_mean(log_mean_exp, state_weights)
+    loss = temperature * epsilon + temperature * jnp.mean(log_mean_exp)
     return weights, loss
 
 
-def weighted_log_likelihood(weights: jnp.ndarray, log_probs: jnp.ndarray, state_weights=None) -> jnp.ndarray:
+def weighted_log_likelihood(weights: jnp.ndarray, log_probs: jnp.ndarray) -> jnp.ndarray:
     """−mean_b Σ_j w_jb·log π(a_jb|s_b) for weights and log_probs [N, B] (the M-step's fitting term)."""
-    return -_batch_mean(jnp.sum(jax.lax.stop_gradient(weights) * log_probs, axis=0), state_weights)
+    return -jnp.mean(jnp.sum(jax.lax.stop_gradient(weights) * log_probs, axis=0))
 
 
 def kl_dual_loss(alpha: jnp.ndarray, kl: jnp.ndarray, epsilon: float):
