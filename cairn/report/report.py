@@ -67,6 +67,7 @@ def collect(store, selectors) -> tuple[list[dict], list[dict]]:
     all_runs = store.runs()
     have = ", ".join(f"{r['run_id']} ({r['run_name'] or '-'}, {r['env']}, {r['agent']})" for r in all_runs[-8:])
     have = (have + (f" and {len(all_runs) - 8} more" if len(all_runs) > 8 else "")) or "none"
+    by_id = {r["run_id"]: r for r in all_runs}
     chosen: dict[str, dict] = {}
     for sel in selectors:
         try:
@@ -75,7 +76,6 @@ def collect(store, selectors) -> tuple[list[dict], list[dict]]:
             raise ConfigError(f"{e}; runs in {store.root}: {have}") from None
         if not ids:
             raise ConfigError(f"selector {sel!r} matches no run in {store.root}; runs there: {have}")
-        by_id = {r["run_id"]: r for r in all_runs}
         for i in ids:
             chosen.setdefault(i, dict(by_id[i]))
     runs, skipped = [], []

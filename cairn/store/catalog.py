@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from cairn.errors import ConfigError
 from cairn.store.schema import to_matrix
+from cairn.types import StepType
 
 RUN_COLUMNS = ("run_id", "run_name", "env", "agent", "seed", "status", "start_time", "end_time", "env_steps",
                "updates", "best_eval_return", "observation_size", "action_size", "reward_names", "reuse",
@@ -205,7 +206,7 @@ class Store:
             if not include_eval:
                 t = t.filter(pa.array(np.logical_not(t.column("is_eval").to_numpy(zero_copy_only=False))))
             episode = t.column("episode").to_numpy()
-            last = t.column("step_type").to_numpy() == 2
+            last = t.column("step_type").to_numpy() == StepType.LAST
             if len(last):
                 last[:-1] |= episode[1:] != episode[:-1]
                 last[-1] = True
