@@ -9,13 +9,27 @@ from __future__ import annotations
 import functools
 
 from cairn.agents.mpo import MPOConfig, MPOLearner
+from cairn.agents.offline import ABMConfig, ABMLearner, BCConfig, BCLearner, CRRConfig, CRRLearner
 from cairn.agents.sac import SACConfig, SACLearner
 
 AGENTS = {
     "sac": SACLearner,
     "mpo": functools.partial(MPOLearner, distributional=False),
     "dmpo": functools.partial(MPOLearner, distributional=True),
+    "crr": CRRLearner,
+    "abm": ABMLearner,
+    "oac": functools.partial(MPOLearner, distributional=True, name="oac"),
+    "bc": BCLearner,
 }
+
+# Agents made for learning from stored data (`--offline --data`); every agent can also be trained offline.
+OFFLINE_AGENTS = ("crr", "abm", "oac", "bc")
+
+
+def oac_defaults() -> MPOConfig:
+    """The offline actor-critic's section: DMPO with a BC term (α = 0.5), a Gaussian clipped to the
+    action box (finite likelihood of the data's saturated actions) and 8 samples per state."""
+    return MPOConfig(bc_weight=0.5, squash="clip", num_samples=8, min_std=1e-3)
 
 
 def make_learner(name: str, spec, config):
@@ -25,4 +39,5 @@ def make_learner(name: str, spec, config):
     return AGENTS[name](spec, getattr(config, name))
 
 
-__all__ = ["AGENTS", "MPOConfig", "MPOLearner", "SACConfig", "SACLearner", "make_learner"]
+__all__ = ["AGENTS", "ABMConfig", "BCConfig", "CRRConfig", "MPOConfig", "MPOLearner", "OFFLINE_AGENTS", "SACConfig",
+           "SACLearner", "make_learner", "oac_defaults"]

@@ -12,7 +12,14 @@ import tyro
 from cairn.errors import ConfigError
 
 from cairn.agents.mpo.config import MPOConfig
+from cairn.agents.offline.config import ABMConfig, BCConfig, CRRConfig
 from cairn.agents.sac.config import SACConfig
+
+
+def _oac_defaults() -> MPOConfig:
+    from cairn.agents import oac_defaults
+
+    return oac_defaults()
 
 DEFAULT_STORE = "cairn-store"
 
@@ -29,9 +36,11 @@ class TrainConfig:
     env_id: Annotated[str, tyro.conf.Positional]
     """Environment id, e.g. dmc:cartpole-swingup or gym:HalfCheetah-v5 (see `cairn envs`)."""
     agent: str = "sac"
-    """Learning agent: sac, mpo or dmpo (each reads its own section of flags, e.g. --dmpo.vmax)."""
+    """Learning agent: sac, mpo, dmpo, or the offline agents crr, abm, oac, bc (each reads its own section
+    of flags, e.g. --dmpo.vmax)."""
     steps: int = 100_000
-    """Total environment steps of the run (a resumed run continues up to this number)."""
+    """Total environment steps of the run (a resumed run continues up to this number); with --offline,
+    gradient updates."""
     seed: int = 0
     """Seed for networks, exploration and the environment."""
     learning_starts: int = 5_000
@@ -66,6 +75,14 @@ class TrainConfig:
     (a run id, a run name, 'env' for every run on this env id, or a SQL WHERE clause over runs)."""
     reuse_ratio: float = 0.5
     """Share of each batch drawn from the reused (prior) data; the rest comes from this run's replay."""
+    offline: bool = False
+    """Learn from stored data only (--data): no environment interaction except evaluation episodes;
+    --steps, --eval-every, --checkpoint-every and --log-every then count gradient updates."""
+    data: str | None = None
+    """With --offline: the stored runs to learn from (same selectors as --reuse)."""
+    online: bool = False
+    """With --resume of an offline run: fine-tune it online, keeping its --data as a prior replay
+    source at --reuse-ratio; --steps counts the new env steps."""
     json: bool = False
     """Print one JSON summary object as the last line on stdout."""
     sac: SACConfig = field(default_factory=SACConfig)
@@ -74,6 +91,14 @@ class TrainConfig:
     """MPO hyper-parameters (expected-value critic; n-step or Retrace targets)."""
     dmpo: MPOConfig = field(default_factory=MPOConfig)
     """DMPO hyper-parameters (MPO with a categorical distributional critic)."""
+    crr: CRRConfig = field(default_factory=CRRConfig)
+    """CRR hyper-parameters (critic-regularised regression)."""
+    abm: ABMConfig = field(default_factory=ABMConfig)
+    """ABM hyper-parameters (advantage-weighted behaviour model + MPO)."""
+    oac: MPOConfig = field(default_factory=_oac_defaults)
+    """OAC hyper-parameters: DMPO with a behaviour-cloning term of weight --oac.bc-weight."""
+    bc: BCConfig = field(default_factory=BCConfig)
+    """Behaviour-cloning hyper-parameters."""
 
     def __post_init__(self):
         errors = []
@@ -99,14 +124,23 @@ class TrainConfig:
             errors.append(f"--flush-seconds must be > 0 (got {self.flush_seconds})")
         if self.log_every < 1:
             errors.append(f"--log-every must be >= 1 (got {self.log_every})")
+        if self.offline and not self.data:
+            errors.append("--offline needs --data SELECTOR: the stored runs to learn from (see `cairn store ls`)")
+        if self.data and not (self.offline or self.online):
+            errors.append("--data is for --offline training; to mix earlier runs into an online run use --reuse")
+        if self.offline and self.reuse:
+            errors.append("--reuse mixes stored data into online runs; with --offline name the data with --data")
+        if self.offline and self.online:
+            errors.append("--offline and --online exclude each other (--online fine-tunes a finished offline run)")
         from cairn.agents import AGENTS
 
         if self.agent not in AGENTS:
             errors.append(f"unknown agent {self.agent!r}; available: {', '.join(sorted(AGENTS))}")
         else:  # flags of another agent's section would be silently ignored
-            for name in AGENTS:
-                section = getattr(self, name, None)
-                if name != self.agent and section is not None and section != type(section)():
+            defaults = {f.name: f.default_factory for f in dataclasses.fields(self) if f.name in AGENTS}
+            for name, default in defaults.items():
+                section = getattr(self, name)
+                if name != self.agent and section != default():
                     errors.append(f"--{name}.* flags have no effect with --agent {self.agent}; "
                                   f"use --{self.agent}.* (or --agent {name})")
         if errors:
@@ -122,12 +156,12 @@ class TrainConfig:
         d = dict(d)
         sections = {}
         for f in dataclasses.fields(cls):
-            if isinstance(f.default_factory, type) and dataclasses.is_dataclass(f.default_factory):
+            if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(default := f.default_factory()):
                 raw = dict(d.pop(f.name, {}) or {})
                 if f.name != d.get("agent", "sac"):
                     continue  # other agents' sections are irrelevant (and may hold older defaults)
-                inner = {g.name for g in dataclasses.fields(f.default_factory)}
+                inner = {g.name for g in dataclasses.fields(default)}
                 raw = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in inner}
-                sections[f.name] = f.default_factory(**raw)
+                sections[f.name] = dataclasses.replace(default, **raw)
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known}, **sections)

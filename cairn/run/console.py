@@ -22,6 +22,7 @@ class TrainProgress:
         self.task = None
         self.last_return = float("nan")
         self.last_eval = float("nan")
+        self.unit = "steps"
         self._t = time.perf_counter()
         self._steps0 = 0
         self._last_refresh = 0.0
@@ -29,15 +30,16 @@ class TrainProgress:
     def __call__(self, kind: str, **info):
         getattr(self, f"_on_{kind}")(**info)
 
-    def _on_start(self, run_id, run_dir, total, start, resumed, spec):
-        verb = "resuming" if resumed else "training"
+    def _on_start(self, run_id, run_dir, total, start, resumed, spec, unit="steps"):
+        verb = ("resuming" if resumed else "training") + (" offline" if unit == "updates" else "")
+        self.unit = unit
         self.console.print(f"[bold]cairn[/] {verb} run [cyan]{run_id}[/] ({spec.env_id}: obs {spec.observation_size}, "
                            f"act {spec.action_size}) → {run_dir}", soft_wrap=True)
         self._t, self._steps0, self.total = time.perf_counter(), start, total
         if self.live:
             self.progress = Progress(
                 TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("{task.fields[sps]:>6.0f} steps/s"), TextColumn("return {task.fields[ret]:>8.1f}"),
+                TextColumn(f"{{task.fields[sps]:>6.0f}} {unit}/s"), TextColumn("return {task.fields[ret]:>8.1f}"),
                 TextColumn("eval {task.fields[ev]:>8.1f}"), TimeElapsedColumn(), TextColumn("ETA"),
                 TimeRemainingColumn(), console=self.console, transient=False)
             self.progress.start()
@@ -61,9 +63,10 @@ class TrainProgress:
     def _on_eval(self, env_step, mean_return, std_return):
         self.last_eval = mean_return
         if self.progress is None:
-            self.console.print(f"  step {env_step:>8d}/{self.total}  eval {mean_return:9.2f} ± {std_return:7.2f}  "
-                               f"train return {self.last_return:9.2f}  {self._sps(env_step):6.1f} steps/s",
-                               soft_wrap=True)
+            what = "update" if self.unit == "updates" else "step"
+            train = f"train return {self.last_return:9.2f}  " if self.unit != "updates" else ""
+            self.console.print(f"  {what} {env_step:>8d}/{self.total}  eval {mean_return:9.2f} ± {std_return:7.2f}  "
+                               f"{train}{self._sps(env_step):6.1f} {self.unit}/s", soft_wrap=True)
 
     def _on_end(self, summary):
         self.stop()

@@ -85,24 +85,34 @@ class LoopState:
     resumes: int = 0
     wall_seconds: float = 0.0
     next_episode: int = 0  # episode ids in the store (training and evaluation episodes)
+    offline_eval_curve: list = dataclasses.field(default_factory=list)  # [update, return] before --online
 
 
-def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir | None, bool]:
-    """The effective config and, when resuming, the run; a new run's directory is created later,
-    once everything that can fail on bad input has been checked."""
+def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir | None, bool, bool]:
+    """The effective config, the run when resuming, whether it resumes, and whether it switches an
+    offline run to online fine-tuning (``--online``). A new run's directory is created later, once
+    everything that can fail on bad input has been checked."""
     store = resolve_store(config.store)
     if config.resume is None:
-        return config, None, False
+        if config.online:
+            raise ConfigError("--online fine-tunes an offline run: add --resume RUN (see `cairn store ls`)")
+        return config, None, False, False
     run = RunDir.find(store, config.resume)
     saved = TrainConfig.from_dict(run.read_config())
     if saved.env_id != config.env_id:
         raise ConfigError(f"run {run.run_id} trained {saved.env_id}, not {config.env_id}; "
                           f"resume it with `cairn train {saved.env_id} --resume {config.resume}`")
-    merged = dataclasses.replace(saved, **{k: getattr(config, k) for k in RESUME_OVERRIDES},
-                                 resume=config.resume)
+    overrides = {k: getattr(config, k) for k in RESUME_OVERRIDES}
+    switch = config.online and saved.offline
+    if config.online and not (saved.offline or saved.online):
+        raise ConfigError(f"run {run.run_id} is an online run already; resume it without --online")
+    if switch:  # offline → online: the offline data stays in the mixture as a prior source
+        overrides.update(offline=False, online=True, reuse=saved.data, reuse_ratio=config.reuse_ratio,
+                         learning_starts=0)
+    merged = dataclasses.replace(saved, **overrides, resume=config.resume)
     if not run.checkpoint_path.exists():
         raise ConfigError(f"run {run.run_id} has no checkpoint to resume from ({run.checkpoint_path} is missing)")
-    return merged, run, True
+    return merged, run, True, switch
 
 
 def _stored_episodes(run_path) -> int:
@@ -116,6 +126,29 @@ def _stored_episodes(run_path) -> int:
         except Exception:  # noqa: BLE001 — unreadable shards are reported by `cairn store verify`
             continue
     return top + 1
+
+
+def _evaluate_point(learner, state, eval_env, config, loop, metrics_out, writer, progress, x: int,
+                    phase: str) -> float:
+    """One evaluation of the deterministic policy at ``x`` (env steps online, updates offline): recorded
+    in the store (flagged as evaluation), appended to the curve and eval.csv, reported to ``progress``."""
+    episode0 = loop.next_episode
+    loop.next_episode += config.eval_episodes
+
+    def record(i, t, obs, action, next_ts):
+        writer.add(episode0 + i, t, loop.env_step, obs, action, next_ts.reward, next_ts.discount,
+                   int(next_ts.step_type), next_ts.observation, math.nan, learner.name, True)
+
+    returns = evaluate(learner.eval_act, learner.policy_params(state), eval_env, config.eval_episodes,
+                       on_step=record if writer is not None else None)
+    mean = float(returns.mean())
+    loop.eval_curve.append([x, mean])
+    loop.best_eval_return = mean if loop.best_eval_return is None else max(loop.best_eval_return, mean)
+    metrics_out.write("eval", {"env_step": loop.env_step, "mean_return": mean, "std_return": float(returns.std()),
+                               "min_return": float(returns.min()), "max_return": float(returns.max()),
+                               "episodes": len(returns), "updates": loop.updates, "phase": phase}, x)
+    progress("eval", env_step=x, mean_return=mean, std_return=float(returns.std()))
+    return mean
 
 
 def _close(writer, metrics_out) -> None:
@@ -132,11 +165,15 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
 
     ``progress(kind, **info)`` is called with ``kind`` in {"start", "step", "episode", "eval", "end"}.
     """
-    config, run, resuming = _prepare(config)
+    config, run, resuming, switch_online = _prepare(config)
     section = getattr(config, config.agent, None)
     if hasattr(section, "resolved"):  # task-dependent defaults (e.g. DMPO's vmax) are fixed in the saved config
         config = dataclasses.replace(config, **{config.agent: section.resolved(config.env_id, config.action_repeat)})
     progress = progress or (lambda kind, **info: None)
+    if config.offline:
+        from cairn.run.offline import train_offline
+
+        return train_offline(config, run, resuming, progress)
     env = make_run_env(config.env_id, config.seed, config.action_repeat)
     spec = env.spec
     learner = make_learner(config.agent, spec, config)
@@ -151,9 +188,12 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
         loop = LoopState(**{k: v for k, v in loop_dict.items() if k in LoopState.__dataclass_fields__})
         loop.resumes += 1
         np_rng.bit_generator.state = loop_dict["np_rng"]
-        act_key = arrays.pop("act_key")
-        replay.load_state_dict(arrays)
-        replay.mark_last()  # the interrupted episode ends here; no n-step window may cross into the new one
+        if switch_online:  # an offline run's checkpoint has no replay: online collection starts here
+            loop.offline_eval_curve, loop.eval_curve = loop.eval_curve, []
+        else:
+            act_key = arrays.pop("act_key")
+            replay.load_state_dict(arrays)
+            replay.mark_last()  # the interrupted episode ends here; no n-step window may cross into the new one
         # Episodes flushed after that checkpoint (a run killed with SIGKILL) keep their ids.
         loop.next_episode = max(loop.next_episode, _stored_episodes(run.path))
         # The simulator's state is not checkpointed: a resumed run starts a fresh episode, seeded anew.
@@ -161,7 +201,9 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     sampler, prior_info = replay, {}
     if config.reuse:
         prior, prior_runs, load_s = load_prior(resolve_store(config.store), config.reuse, spec, config.env_id,
-                                               exclude=run.run_id if run is not None else None)
+                                               exclude=run.run_id if run is not None else None,
+                                               flag="--data" if config.online else "--reuse",
+                                               action_repeat=config.action_repeat)
         sampler = Mixture([(prior, config.reuse_ratio), (replay, 1.0 - config.reuse_ratio)])
         prior_info = {"reuse_runs": prior_runs, "reuse_transitions": len(prior), "reuse_load_seconds": round(load_s, 3)}
     if run is None:
@@ -186,25 +228,10 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
         save_checkpoint(run.checkpoint_path, state, {**loop_state, "np_rng": np_rng.bit_generator.state},
                         {"act_key": np.asarray(act_key), **replay.state_dict()})
 
-    def record_eval(i, t, obs, action, next_ts):
-        writer.add(eval_episode0 + i, t, loop.env_step, obs, action, next_ts.reward, next_ts.discount,
-                   int(next_ts.step_type), next_ts.observation, math.nan, learner.name, True)
-
     def run_eval():
-        nonlocal eval_episode0
-        eval_episode0 = loop.next_episode
-        loop.next_episode += config.eval_episodes
-        returns = evaluate(learner.eval_act, learner.policy_params(state), eval_env, config.eval_episodes,
-                           on_step=record_eval if writer is not None else None)
-        mean = float(returns.mean())
-        loop.eval_curve.append([loop.env_step, mean])
-        loop.best_eval_return = mean if loop.best_eval_return is None else max(loop.best_eval_return, mean)
-        metrics_out.write("eval", {"env_step": loop.env_step, "mean_return": mean, "std_return": float(returns.std()),
-                                   "min_return": float(returns.min()), "max_return": float(returns.max()),
-                                   "episodes": len(returns)}, loop.env_step)
-        progress("eval", env_step=loop.env_step, mean_return=mean, std_return=float(returns.std()))
+        _evaluate_point(learner, state, eval_env, config, loop, metrics_out, writer, progress, loop.env_step,
+                        "online")
 
-    eval_episode0 = 0
     start_step = loop.env_step
     progress("start", run_id=run.run_id, run_dir=str(run.path), total=config.steps, start=start_step,
              resumed=resuming, spec=spec)
@@ -283,7 +310,7 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     loop.wall_seconds += session_seconds
     _close(writer, metrics_out)
     run.update_meta(status=status, end_time=time.time(), env_steps=loop.env_step, updates=loop.updates,
-                    best_eval_return=loop.best_eval_return)
+                    best_eval_return=loop.best_eval_return, **({"online": True} if config.online else {}))
     summary = {
         "run_id": run.run_id,
         "run_name": config.run_name,
@@ -302,6 +329,7 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
         "env_steps_per_second": round((loop.env_step - start_step) / max(session_seconds, 1e-9), 2),
         "recorded_steps": writer.rows_written if writer is not None else 0,
         **prior_info,
+        **({"offline_eval_curve": loop.offline_eval_curve} if loop.offline_eval_curve else {}),
     }
     progress("end", summary=summary)
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from cairn.errors import ConfigError
@@ -10,18 +11,20 @@ from cairn.store import Store
 from cairn.types import EnvSpec
 
 
-def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclude: str | None = None):
+def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclude: str | None = None,
+               flag: str = "--reuse", action_repeat: int | None = None):
     """Resolve ``selector`` in the store, check the runs match ``spec``, load their transitions.
 
     Returns ``(buffer, run_ids, seconds)``. Fails with one line naming the mismatching runs when an
-    observation size, action size or reward names differ from the new run's env.
+    observation size, action size or reward names differ from the new run's env, or when a run was
+    recorded with another ``--action-repeat`` (its transitions span a different time step).
     """
     store = Store(store_root)
     runs = store.runs()  # every run.json, read once
     run_ids = store.select(selector, env_id=env_id, exclude=exclude, runs=runs)
     if not run_ids:
         have = ", ".join(f"{r['run_id']} ({r['env']})" for r in runs[-5:]) or "none"
-        raise ConfigError(f"--reuse {selector!r} matches no run in {store.root}; runs there: {have}")
+        raise ConfigError(f"{flag} {selector!r} matches no run in {store.root}; runs there: {have}")
     infos = {r["run_id"]: r for r in runs}
     bad = []
     for rid in run_ids:
@@ -30,13 +33,19 @@ def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclu
         want = (spec.observation_size, spec.action_size, tuple(spec.reward_names))
         if got != want:
             bad.append(f"{rid} (obs {got[0]}, act {got[1]}, rewards {list(got[2])})")
+    repeats = {rid: json.loads(infos[rid]["config"] or "{}").get("action_repeat") for rid in run_ids}
+    other = {rid: k for rid, k in repeats.items() if k is not None and action_repeat is not None and k != action_repeat}
+    if other and not bad:
+        need = sorted(set(other.values()))
+        raise ConfigError(f"{flag} runs were recorded with --action-repeat {'/'.join(map(str, need))}, this run uses "
+                          f"{action_repeat}: {', '.join(other)}; pass --action-repeat {need[0]} or select other runs")
     if bad:
-        raise ConfigError(f"--reuse data does not match {env_id} (obs {spec.observation_size}, act "
+        raise ConfigError(f"{flag} runs do not match {env_id} (obs {spec.observation_size}, act "
                           f"{spec.action_size}, rewards {list(spec.reward_names)}): {'; '.join(bad)}")
     t = time.perf_counter()
     data = store.load_transitions(run_ids)
     if not data or len(data["observation"]) == 0:
-        raise ConfigError(f"--reuse {selector!r} matched runs {', '.join(run_ids)} but they hold no stored steps")
+        raise ConfigError(f"{flag} {selector!r} matched runs {', '.join(run_ids)} but they hold no stored steps")
     n = len(data["observation"])
     buf = RingBuffer(n, spec.observation_size, spec.action_size, len(spec.reward_names))
     buf.add_batch(*(data[f] for f in RingBuffer.FIELDS))

@@ -85,6 +85,10 @@ class MPOConfig:
     """Discount factor γ."""
     target_update_period: int = 100
     """Copy the online policy and critic into their targets every this many updates."""
+    bc_weight: float = 0.0
+    """α of the KL-regularised offline actor-critic (agent `oac`; Springenberg et al. 2024): the policy
+    loss is α·(−log π(a|s)) on the batch's own actions + (1 − α)·(MPO's weighted fit). 0 is plain MPO,
+    1 pure behaviour cloning; the KL trust regions apply in both cases."""
 
     def __post_init__(self):
         errors = []
@@ -107,6 +111,8 @@ class MPOConfig:
             errors.append(f"min_std must be in [0, init_std) (got {self.min_std})")
         if not 0.0 <= self.gamma <= 1.0:
             errors.append(f"gamma must be in [0, 1] (got {self.gamma})")
+        if not 0.0 <= self.bc_weight <= 1.0:
+            errors.append(f"bc_weight must be in [0, 1] (got {self.bc_weight})")
         if not 0.0 <= self.retrace_lambda <= 1.0:
             errors.append(f"retrace_lambda must be in [0, 1] (got {self.retrace_lambda})")
         if errors:

@@ -52,12 +52,55 @@ def _squash(u, kind):
     return jnp.tanh(u) if kind == "tanh" else jnp.clip(u, -1.0, 1.0)
 
 
-def _action_log_prob(action, mean, std, kind):
+def td_critic_loss(critic, critic_params, next_out, batch, gamma: float, support=None):
+    """n-step TD loss of ``critic`` on the batch's (s, a) and the target critic's outputs ``next_out`` at
+    N sampled next actions ([N, B], or logits [N, B, K] with a categorical ``support``).
+
+    Scalar: ½·(Q(s, a) − [r + γ·d·mean_j Q̄(s′, a′_j)])². Categorical: the N next distributions are
+    averaged, shifted to r + γ·d·z, projected onto the support (projection is linear, so averaging
+    first is exact), and fitted by cross-entropy. ``batch.discount`` carries γ^{m−1}·d of an n-step
+    sample (the replay folds it), so the bootstrap is always γ·discount. Returns (loss, metrics).
+    """
+    out = critic.apply(critic_params, batch.observation, batch.action)
+    bootstrap = gamma * batch.discount
+    if support is not None:
+        next_probs = jnp.mean(jax.nn.softmax(next_out, axis=-1), axis=0)  # [B, K]
+        atoms = batch.reward[:, None] + bootstrap[:, None] * support
+        target = ops.categorical_l2_project(atoms, next_probs, support)
+        loss = jnp.mean(ops.categorical_cross_entropy(out, target))
+        q = ops.categorical_mean(out, support)
+        target_q = jnp.sum(target * support, axis=-1)
+    else:
+        target_q = batch.reward + bootstrap * jnp.mean(next_out, axis=0)
+        q = out
+        loss = 0.5 * jnp.mean(jnp.square(q - jax.lax.stop_gradient(target_q)))
+    return loss, {"q_mean": jnp.mean(q), "target_mean": jnp.mean(target_q)}
+
+
+def action_log_prob(action, mean, std, kind: str):
     """log π(a|s) of an executed action in [−1, 1]: exact for tanh, the Gaussian density at a for clip."""
     if kind == "tanh":
         u = jnp.arctanh(jnp.clip(action, -_ATANH_LIMIT, _ATANH_LIMIT))
         return ops.diag_gaussian_log_prob(u, mean, std) - squash_log_det(u)
     return ops.diag_gaussian_log_prob(action, mean, std)
+
+
+def gaussian_actors(policy, kind: str):
+    """Jitted ``act(params, obs, key) -> (action, log_prob, key)`` (a squashed Gaussian sample and its
+    log-probability) and ``eval_act(params, obs)`` (the squashed mean) for a (mean, std) policy network."""
+
+    def act(policy_params, obs, key):
+        key, sub = jax.random.split(key)
+        mean, std = policy.apply(policy_params, obs)
+        u = mean + std * jax.random.normal(sub, mean.shape, mean.dtype)
+        action = _squash(u, kind)
+        if kind == "tanh":
+            log_prob = ops.diag_gaussian_log_prob(u, mean, std) - squash_log_det(u)
+        else:
+            log_prob = ops.diag_gaussian_log_prob(action, mean, std)
+        return action, log_prob, key
+
+    return jax.jit(act), jax.jit(lambda params, obs: _squash(policy.apply(params, obs)[0], kind))
 
 
 class MPOLearner:
@@ -67,11 +110,11 @@ class MPOLearner:
     samples an exploration action with its log-probability; ``eval_act(params, obs)`` is the squashed mean.
     """
 
-    def __init__(self, spec: EnvSpec, config: MPOConfig, distributional: bool = False):
+    def __init__(self, spec: EnvSpec, config: MPOConfig, distributional: bool = False, name: str | None = None):
         if distributional and config.critic_target == "retrace":
             raise ConfigError("dmpo uses n-step categorical targets; Retrace is available with --agent mpo")
         self.spec, self.config, self.distributional = spec, config, distributional
-        self.name = "dmpo" if distributional else "mpo"
+        self.name = name or ("dmpo" if distributional else "mpo")
         self.loss_names = ("critic_loss", "policy_loss", "dual_loss")
         self.networks = MPONetworks(
             policy=GaussianPolicy(tuple(config.policy_hidden_sizes), spec.action_size, config.init_std, config.min_std,
@@ -84,21 +127,7 @@ class MPOLearner:
         self._critic_opt = optax.chain(optax.clip_by_global_norm(config.grad_norm_clip), optax.adam(config.critic_lr))
         self._dual_opt = optax.adam(config.dual_lr)
         self.update = jax.jit(self._update, donate_argnums=0)
-        policy, kind = self.networks.policy, config.squash
-
-        def act(policy_params, obs, key):
-            key, sub = jax.random.split(key)
-            mean, std = policy.apply(policy_params, obs)
-            u = mean + std * jax.random.normal(sub, mean.shape, mean.dtype)
-            action = _squash(u, kind)
-            if kind == "tanh":
-                log_prob = ops.diag_gaussian_log_prob(u, mean, std) - squash_log_det(u)
-            else:
-                log_prob = ops.diag_gaussian_log_prob(action, mean, std)
-            return action, log_prob, key
-
-        self.act = jax.jit(act)
-        self.eval_act = jax.jit(lambda params, obs: _squash(policy.apply(params, obs)[0], kind))
+        self.act, self.eval_act = gaussian_actors(self.networks.policy, config.squash)
 
     # -- state --------------------------------------------------------------------------------------
     def init(self, key) -> MPOState:
@@ -147,30 +176,17 @@ class MPOLearner:
 
     def _critic_loss(self, critic_params, target_critic_out_next, state, batch):
         """Loss of the online critic on the batch's (s, a) against targets from the target networks."""
-        c = self.config
         if isinstance(batch, Sequences):
             return self._retrace_critic_loss(critic_params, target_critic_out_next, state, batch)
-        out = self.networks.critic.apply(critic_params, batch.observation, batch.action)
-        bootstrap = c.gamma * batch.discount  # the sampler folded γ^{m−1}·d into `discount`
-        if self.distributional:
-            next_probs = jnp.mean(jax.nn.softmax(target_critic_out_next, axis=-1), axis=0)  # [B, K]
-            atoms = batch.reward[:, None] + bootstrap[:, None] * self.support
-            target = ops.categorical_l2_project(atoms, next_probs, self.support)
-            loss = jnp.mean(ops.categorical_cross_entropy(out, target))
-            q = ops.categorical_mean(out, self.support)
-            target_q = jnp.sum(target * self.support, axis=-1)
-        else:
-            target_q = batch.reward + bootstrap * jnp.mean(target_critic_out_next, axis=0)
-            q = out
-            loss = 0.5 * jnp.mean(jnp.square(q - jax.lax.stop_gradient(target_q)))
-        return loss, {"q_mean": jnp.mean(q), "target_mean": jnp.mean(target_q)}
+        return td_critic_loss(self.networks.critic, critic_params, target_critic_out_next, batch, self.config.gamma,
+                              self.support if self.distributional else None)
 
     def _retrace_critic_loss(self, critic_params, v_next_samples, state, seq: Sequences):
         c = self.config
         critic, policy = self.networks.critic, self.networks.policy
         q_stored = critic.apply(state.target_critic_params, seq.observation, seq.action)  # [B, L]
         mean, std = policy.apply(state.target_policy_params, seq.observation)
-        log_pi = _action_log_prob(seq.action, mean, std, c.squash)
+        log_pi = action_log_prob(seq.action, mean, std, c.squash)
         ratio = jnp.exp(jnp.minimum(log_pi - seq.log_prob, 0.0))  # min(1, π/μ); NaN μ (unknown) → no trace
         traces = c.retrace_lambda * jnp.where(jnp.isnan(seq.log_prob), 0.0, ratio)
         v_next = jnp.mean(v_next_samples, axis=0)  # [B, L]
@@ -245,6 +261,11 @@ class MPOLearner:
             pen_mean, dual_mean = ops.kl_dual_loss(alpha_mean, kl_mean, c.epsilon_mean)
             pen_std, dual_std = ops.kl_dual_loss(alpha_std, kl_std, c.epsilon_stddev)
             policy_loss = fit + pen_mean + pen_std
+            if c.bc_weight > 0:  # offline actor-critic: behaviour cloning of the batch's own actions
+                a0 = batch.action[:, 0] if isinstance(batch, Sequences) else batch.action
+                bc_mean, bc_std = (mean, std) if e_states is s0 else nets.policy.apply(policy_params, s0)
+                bc_loss = -jnp.mean(action_log_prob(a0, bc_mean, bc_std, kind))
+                policy_loss = (1.0 - c.bc_weight) * fit + c.bc_weight * bc_loss + pen_mean + pen_std
             dual_loss = dual_loss + dual_mean + dual_std
             aux = {
                 "critic_loss": critic_loss, "policy_loss": policy_loss, "dual_loss": dual_loss,
@@ -252,6 +273,8 @@ class MPOLearner:
                 "kl_mean": jnp.sum(kl_mean), "kl_stddev": jnp.sum(kl_std), "policy_std": jnp.mean(std),
                 "estep_max_weight": jnp.mean(jnp.max(weights, axis=0)), **critic_aux,
             }
+            if c.bc_weight > 0:
+                aux["bc_loss"] = bc_loss
             return critic_loss + policy_loss + dual_loss, aux
 
         params = (state.policy_params, state.critic_params, state.dual_params)
