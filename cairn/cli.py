@@ -186,7 +186,7 @@ COMMANDS = {"train": (TrainConfig, cmd_train), "eval": (EvalConfig, cmd_eval), "
 
 @dataclass(frozen=True)
 class StoreHelp:
-    """Query and manage the experience store: ls, show, sql, verify, rm (`cairn store ls --help`)."""
+    """Query and manage the experience store: ls, show, sql, verify, rm, export, import (`cairn store ls --help`)."""
 
 
 def _dispatch(commands: dict, argv: list[str], prog: str, description: str) -> int:

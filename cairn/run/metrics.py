@@ -55,4 +55,14 @@ def read_csv(path: Path) -> list[dict]:
     if not path.exists():
         return []
     with open(path) as f:
-        return [{k: float(v) if v not in ("", None) else None for k, v in row.items()} for row in csv.DictReader(f)]
+        return [{k: _value(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def _value(v):
+    """A CSV cell: a float, None when empty, or the text itself (e.g. the eval phase)."""
+    if v in ("", None):
+        return None
+    try:
+        return float(v)
+    except ValueError:
+        return v

@@ -40,7 +40,7 @@ def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclu
         raise ConfigError(f"{flag} runs were recorded with --action-repeat {'/'.join(map(str, need))}, this run uses "
                           f"{action_repeat}: {', '.join(other)}; pass --action-repeat {need[0]} or select other runs")
     if bad:
-        raise ConfigError(f"{flag} runs do not match {env_id} (obs {spec.observation_size}, act "
+        raise ConfigError(f"{flag} {selector!r} does not match {env_id} (obs {spec.observation_size}, act "
                           f"{spec.action_size}, rewards {list(spec.reward_names)}): {'; '.join(bad)}")
     t = time.perf_counter()
     data = store.load_transitions(run_ids)

@@ -1,14 +1,15 @@
-"""``cairn store ls | show | sql | verify | rm``."""
+"""``cairn store ls | show | sql | verify | rm | export | import``."""
 
 from __future__ import annotations
 
 import json
 import sys
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 import tyro
 
+from cairn.errors import ConfigError
 from cairn.run.config import resolve_store
 
 
@@ -64,6 +65,49 @@ class RmConfig:
     """Store directory; default $CAIRN_STORE, else ./cairn-store."""
     yes: bool = False
     """Do not ask for confirmation."""
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    """Write a run's stored episodes (training and evaluation) as a Minari dataset (arrow format)."""
+
+    run: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN")]
+    """Run id or run name."""
+    out: str
+    """Minari datasets root to write into (used as MINARI_DATASETS_PATH)."""
+    format: Literal["minari"] = "minari"
+    """Dataset format."""
+    dataset_id: str | None = None
+    """Minari dataset id; default cairn/<env>/<run_id>-v0."""
+    store: str | None = None
+    """Store directory; default $CAIRN_STORE, else ./cairn-store."""
+    json: bool = False
+    """Print one JSON object."""
+
+
+@dataclass(frozen=True)
+class ImportConfig:
+    """Import a Minari dataset as a new run (agent "minari") that ls, sql and --reuse read like any other."""
+
+    format: Annotated[Literal["minari"], tyro.conf.Positional, tyro.conf.arg(metavar="minari")]
+    """Dataset format."""
+    path: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="DIR")]
+    """A Minari datasets root (as MINARI_DATASETS_PATH) or one dataset's directory."""
+    dataset_id: str | None = None
+    """Which dataset, when DIR holds several."""
+    env: str | None = None
+    """cairn env id of the data; default the id recorded by `cairn store export`, else gym:<the dataset's env>."""
+    run_name: str | None = None
+    """Name of the new run; default the dataset id."""
+    store: str | None = None
+    """Store directory; default $CAIRN_STORE, else ./cairn-store."""
+    json: bool = False
+    """Print one JSON object."""
+
+
+def _error(msg: str) -> int:
+    print(f"cairn: error: {msg}", file=sys.stderr)
+    return 2
 
 
 def _store(cfg):
@@ -199,5 +243,37 @@ def cmd_rm(cfg: RmConfig) -> int:
     return 0
 
 
+def cmd_export(cfg: ExportConfig) -> int:
+    from cairn.store.minari_io import export_run
+
+    try:
+        out = export_run(_store(cfg), cfg.run, cfg.out, cfg.dataset_id)
+    except ConfigError as e:
+        return _error(str(e))
+    if cfg.json:
+        print(json.dumps(out))
+    else:
+        print(f"exported {out['episodes']} episodes ({out['eval_episodes']} evaluation), {out['steps']} steps "
+              f"as Minari dataset {out['dataset_id']}")
+        print(out["path"])
+    return 0
+
+
+def cmd_import(cfg: ImportConfig) -> int:
+    from cairn.store.minari_io import import_minari
+
+    try:
+        out = import_minari(resolve_store(cfg.store), cfg.path, cfg.dataset_id, cfg.env, cfg.run_name)
+    except ConfigError as e:
+        return _error(str(e))
+    if cfg.json:
+        print(json.dumps(out))
+    else:
+        print(f"imported Minari dataset {out['dataset_id']}: {out['episodes']} episodes, {out['steps']} steps "
+              f"as run {out['run_id']} ({out['run_name']}, env {out['env']})")
+    return 0
+
+
 COMMANDS = {"ls": (LsConfig, cmd_ls), "show": (ShowConfig, cmd_show), "sql": (SqlConfig, cmd_sql),
-            "verify": (VerifyConfig, cmd_verify), "rm": (RmConfig, cmd_rm)}
+            "verify": (VerifyConfig, cmd_verify), "rm": (RmConfig, cmd_rm),
+            "export": (ExportConfig, cmd_export), "import": (ImportConfig, cmd_import)}
