@@ -14,6 +14,7 @@ hits all of them alike; the median round is reported.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -44,12 +45,8 @@ VARIANTS = {
 }
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--updates", type=int, default=200)
-    ap.add_argument("--out", default=str(HERE / "results" / "mpo_speed.json"))
-    args = ap.parse_args()
+def measure(variants: dict, rounds: int, updates: int) -> dict:
+    """Median updates/s of every variant (agent, section) over interleaved rounds; SAC's time as the unit."""
     spec = EnvSpec("dmc:cheetah-run", 17, 6)
     rng = np.random.default_rng(0)
     buf = RingBuffer(20_000, 17, 6)
@@ -57,8 +54,11 @@ def main():
         buf.add(rng.standard_normal(17), rng.uniform(-1, 1, 6), [rng.random()], 1.0, rng.standard_normal(17),
                 t % 1000 == 999, -5.0)
     learners = {}
-    for name, (agent, section) in VARIANTS.items():
+    for name, (agent, section) in variants.items():
         cfg = TrainConfig("dmc:cheetah-run", agent=agent, **({agent: section} if section else {}))
+        section = getattr(cfg, agent)
+        if hasattr(section, "resolved"):
+            cfg = dataclasses.replace(cfg, **{agent: section.resolved(cfg.env_id)})
         learner = make_learner(agent, spec, cfg)
         state = learner.init(jax.random.PRNGKey(0))
         t = time.perf_counter()
@@ -66,16 +66,16 @@ def main():
         jax.block_until_ready(m)
         learners[name] = [learner, state, time.perf_counter() - t, []]
         print(f"compiled {name} in {learners[name][2]:.1f}s", flush=True)
-    for r in range(args.rounds):
+    for r in range(rounds):
         for name, entry in learners.items():
             learner, state = entry[0], entry[1]
-            batches = [learner.sample_batch(buf, rng) for _ in range(args.updates)]
+            batches = [learner.sample_batch(buf, rng) for _ in range(updates)]
             t = time.perf_counter()
             for b in batches:
                 state, m = learner.update(state, b)
             jax.block_until_ready(m)
             entry[1] = state
-            entry[3].append(args.updates / (time.perf_counter() - t))
+            entry[3].append(updates / (time.perf_counter() - t))
         print(f"round {r + 1}: " + ", ".join(f"{n} {e[3][-1]:.0f}/s" for n, e in learners.items()), flush=True)
     sac = float(np.median(learners["sac"][3]))
     rows = []
@@ -84,8 +84,18 @@ def main():
         rows.append({"learner": name, "updates_per_second": round(ups, 1), "cost_vs_sac": round(sac / ups, 2),
                      "compile_seconds": round(e[2], 1)})
         print(f"{name:30s} {ups:7.1f} updates/s  {sac / ups:5.2f}× SAC's time per update")
-    out = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
-           "rounds": args.rounds, "updates_per_round": args.updates, "rows": rows}
+    return {"date": time.strftime("%Y-%m-%d"),
+            "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
+            "rounds": rounds, "updates_per_round": updates, "rows": rows}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--updates", type=int, default=200)
+    ap.add_argument("--out", default=str(HERE / "results" / "mpo_speed.json"))
+    args = ap.parse_args()
+    out = measure(VARIANTS, args.rounds, args.updates)
     Path(args.out).write_text(json.dumps(out, indent=2))
     print(f"wrote {args.out}")
 

@@ -26,6 +26,10 @@ def cairn(*args, store, timeout=300):
     (["--eval-episodes", "0"], "--eval-episodes must be >= 1"),
     (["--agent", "dmpo", "--mpo.epsilon", "0.3"], "--mpo.* flags have no effect with --agent dmpo"),
     (["--agent", "mpo", "--mpo.num-samples", "0"], "num_samples must be >= 1"),
+    (["--agent", "crr", "--offline"], "--offline needs --data SELECTOR"),
+    (["--agent", "crr", "--offline", "--data", "nothing-here"], "'nothing-here' is not a run id"),
+    (["--online"], "--online fine-tunes an offline run: add --resume RUN"),
+    (["--agent", "oac", "--oac.bc-weight", "1.5"], "bc_weight must be in [0, 1]"),
 ])
 def test_bad_config_is_one_line_and_exit_2(tmp_path, args, needle):
     p = cairn("train", "dmc:cartpole-swingup", *args, store=tmp_path)

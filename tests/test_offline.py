@@ -202,3 +202,15 @@ def test_oac_section_defaults_round_trip():
     assert cfg.oac.bc_weight == 0.5 and cfg.oac.squash == "clip"
     again = TrainConfig.from_dict(cfg.to_dict())
     assert again.oac == cfg.oac and again.oac != MPOConfig()
+
+
+def test_report_draws_offline_runs_against_updates_and_fine_tuning_from_zero():
+    from cairn.report.report import eval_curve
+
+    offline = [{"env_step": 0.0, "updates": 500.0, "mean_return": -0.5, "phase": "offline"},
+               {"env_step": 0.0, "updates": 1000.0, "mean_return": -0.2, "phase": "offline"}]
+    assert eval_curve(offline) == ([[500, -0.5], [1000, -0.2]], "updates")
+    online = [{"env_step": 100.0, "updates": 1100.0, "mean_return": -0.1, "phase": "online"}]
+    assert eval_curve(offline + online) == ([[0, -0.2], [100, -0.1]], "env steps")
+    old = [{"env_step": 5000.0, "mean_return": 3.0}]  # eval.csv written before phases existed
+    assert eval_curve(old) == ([[5000, 3.0]], "env steps")

@@ -57,6 +57,18 @@ class Row:
     runs: list = field(default_factory=list)
 
 
+def eval_curve(rows) -> tuple[list, str]:
+    """A run's [x, mean return] points and the unit of x. Online runs: env steps. Offline runs:
+    gradient updates. Runs fine-tuned online after offline training: env steps of the online phase,
+    with the last offline evaluation drawn at 0 (where fine-tuning starts)."""
+    offline = [e for e in rows if e.get("phase") == "offline"]
+    online = [e for e in rows if e.get("phase") != "offline"]
+    if offline and not online:
+        return [[int(e["updates"]), float(e["mean_return"])] for e in offline], "updates"
+    start = [[0, float(offline[-1]["mean_return"])]] if offline else []
+    return start + [[int(e["env_step"]), float(e["mean_return"])] for e in online], "env steps"
+
+
 def collect(store, selectors) -> tuple[list[dict], list[dict]]:
     """Runs matched by any selector (each must match something), with their eval curves; and the
     matched runs that have no evaluation points (reported as skipped)."""
@@ -80,8 +92,7 @@ def collect(store, selectors) -> tuple[list[dict], list[dict]]:
             chosen.setdefault(i, dict(by_id[i]))
     runs, skipped = [], []
     for r in chosen.values():
-        rows = read_csv(store.runs_dir / r["run_id"] / "eval.csv")
-        r["eval_curve"] = [[int(e["env_step"]), float(e["mean_return"])] for e in rows]
+        r["eval_curve"], r["x_unit"] = eval_curve(read_csv(store.runs_dir / r["run_id"] / "eval.csv"))
         (runs if r["eval_curve"] else skipped).append(r)
     return runs, skipped
 
@@ -94,8 +105,9 @@ def summarise(runs, group_by: str, budgets=(), threshold: float | None = None, r
         rows.setdefault(key, Row(*key)).runs.append(r)
     out = []
     for (group, env), row in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        units = {r.get("x_unit", "env steps") for r in row.runs}
         entry = {"group": group, "env": env, "seeds": len(row.runs), "runs": [r["run_id"] for r in row.runs],
-                 "budgets": []}
+                 "x_unit": units.pop() if len(units) == 1 else "env steps or updates", "budgets": []}
         for b in (*budgets, None):
             vals = np.array([value_at(r["eval_curve"], b) for r in row.runs])
             have = vals[~np.isnan(vals)]
@@ -190,7 +202,8 @@ def plot_curves(entries, path: Path, title: str) -> None:
                 ax.plot(steps, e["curve"]["mean"], color=c, label=f"{e['group']} ({e['seeds']} seeds)")
                 ax.fill_between(steps, e["curve"]["low"], e["curve"]["high"], color=c, alpha=0.2, lw=0)
         ax.set_title(env)
-        ax.set_xlabel("env steps (thousands)")
+        units = sorted({e.get("x_unit", "env steps") for e in entries if e["env"] == env})
+        ax.set_xlabel(f"{' / '.join(units)} (thousands)")
         ax.set_ylabel("evaluation return")
         ax.grid(alpha=0.3)
         if outside:

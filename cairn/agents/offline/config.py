@@ -92,6 +92,8 @@ class CRRConfig(OfflineConfig):
 
     policy_lr: float = 3e-5
     """Adam learning rate of the policy (the paper's 3e-5)."""
+    bootstrap_samples: int = 1
+    """Next actions a′ ~ target π averaged in the critic's bootstrap (the paper's single sample)."""
     advantage_filter: Literal["exp", "binary"] = "exp"
     """f(A) = min(exp(A/β), max_weight) (CRR-exp) or 1[A > 0] (CRR-binary)."""
     advantage_estimate: Literal["mean", "max"] = "mean"
@@ -103,6 +105,8 @@ class CRRConfig(OfflineConfig):
 
     def __post_init__(self):
         errors = self._check()
+        if self.bootstrap_samples < 1:
+            errors.append(f"bootstrap_samples must be >= 1 (got {self.bootstrap_samples})")
         if not self.beta > 0:
             errors.append(f"beta must be > 0 (got {self.beta})")
         if not self.max_weight > 0:
@@ -119,9 +123,9 @@ class ABMConfig(OfflineConfig):
 
     prior: Literal["advantage", "plain"] = "advantage"
     """`advantage`: ABM (fit only actions with R̂ − V(s) ≥ 0); `plain`: BM, the plain behaviour model."""
-    num_samples: int = 20
+    num_samples: int = 10
     """Actions N sampled per state from the prior for the E-step."""
-    value_samples: int = 4
+    value_samples: int = 2
     """Actions sampled per state from the policy for V(s) and the next-state bootstrap."""
     epsilon: float = 0.1
     """KL bound ε of the E-step (temperature dual)."""

@@ -188,12 +188,10 @@ class CRRLearner(_OfflineLearner):
     def _update(self, state: OfflineState, batch):
         c, n = self.config, self.config.num_samples
         key, next_key, cur_key = jax.random.split(state.key, 3)
-        b = batch.observation.shape[0]
-        a_next = self._sample(state.target_policy_params, batch.next_observation, next_key, n)[0]
+        a_next = self._sample(state.target_policy_params, batch.next_observation, next_key, c.bootstrap_samples)[0]
         a_cur = self._sample(state.policy_params, batch.observation, cur_key, n)[0]
-        states = jnp.concatenate([batch.next_observation, batch.observation], axis=0)
-        out = self.critic.apply(state.target_critic_params, states, jnp.concatenate([a_next, a_cur], axis=1))
-        next_out, q_samples = out[:, :b], self._q(out[:, b:])  # [N, B(, K)], [N, B]
+        next_out = self.critic.apply(state.target_critic_params, batch.next_observation, a_next)  # [M, B(, K)]
+        q_samples = self._q(self.critic.apply(state.target_critic_params, batch.observation, a_cur))  # [N, B]
         q_data = self._q(self.critic.apply(state.target_critic_params, batch.observation, batch.action))
         baseline = jnp.mean(q_samples, axis=0) if c.advantage_estimate == "mean" else jnp.max(q_samples, axis=0)
         advantage = q_data - baseline
