@@ -162,6 +162,48 @@ def rae_section(r, agent="sac"):
     return "\n".join(lines)
 
 
+def offline_speed_section(r):
+    if not r:
+        return "_not run yet_"
+    lines = [f"`python bench/offline_speed.py` — jitted updates per second in one process, {r['rounds']} interleaved "
+             f"rounds of {r['updates_per_round']} updates (median), cheetah-run sizes, batch 256, 256×256 networks "
+             f"(SAC: two critics, the offline agents one; ABM also trains its prior). Measured {r['date']}.", "",
+             "| learner | updates/s | time per update vs SAC |", "|---|---|---|"]
+    for row in r["rows"]:
+        lines.append(f"| {row['learner']} | {row['updates_per_second']:.1f} | {row['cost_vs_sac']:.2f}× |")
+    rows = {row["learner"]: row for row in r["rows"]}
+    verdict = ", ".join(f"{a} {'met' if rows[a]['cost_vs_sac'] <= 1.0 else 'not met'}"
+                        for a in ("crr", "abm", "oac", "bc") if a in rows)
+    lines += ["", f"Target (issue 6): at least SAC's updates/s, BC faster — {verdict}."]
+    return "\n".join(lines)
+
+
+def offline_section(r):
+    if not r:
+        return "_not run yet_"
+    lines = [f"`python bench/offline.py` — dataset: everything the SAC run `{r['data_run']}` stored (bench/learning.py "
+             f"seed 0: 100k env steps of {r['task']} with action repeat 2, from random to trained, plus its evaluation "
+             f"episodes). Its final evaluation return: {r['data_final_return']:.1f}; target 80% = "
+             f"{r['target_return']:.1f}. Measured {r['date']}, {r['machine']}.", "",
+             "| agent | updates | final return per seed | mean | share of the data run | ≥ 80% |", "|---|---|---|---|---|---|"]
+    for a, row in r["agents"].items():
+        lines.append(f"| {a} | {row['updates']} | {', '.join(f'{v:.0f}' for v in row['final_per_seed'])} | "
+                     f"{row['final_mean']:.1f} | {100 * row['fraction_of_data_run']:.0f}% | "
+                     f"{'yes' if row['meets_80_percent'] else 'no'} |")
+    if r.get("offline_to_online"):
+        lines += ["", "Offline → online: each `oac` run continued with `--resume RUN --online --steps 20000` "
+                  "(its data kept as 50% of every batch). Target: ends above the offline result, no evaluation "
+                  "more than 10% below it.", "",
+                  "| seed | offline final | online evaluations (every 2k env steps) | final | worst drop | verdict |",
+                  "|---|---|---|---|---|---|"]
+        for o in r["offline_to_online"]:
+            ok = o["ends_higher"] and o["no_collapse"]
+            lines.append(f"| {o['seed']} | {o['offline_final']:.0f} | "
+                         f"{' '.join(f'{v:.0f}' for _, v in o['online_curve'])} | {o['online_final']:.0f} | "
+                         f"{o['worst_drop_percent']}% | {'met' if ok else 'not met'} |")
+    return "\n".join(lines)
+
+
 def main():
     text = f"""# Benchmarks
 
@@ -211,6 +253,18 @@ above are the ones the table reports.
 ### DMPO (the RaE paper's agent)
 
 {rae_section(load('rae-dmpo.json'), "dmpo")}
+
+## Offline learning from the store (CRR, ABM, OAC, BC)
+
+### From one SAC run's data on cheetah-run
+
+{offline_section(load('offline.json'))}
+
+![offline learning curves](img/offline-cheetah-run.png)
+
+### Update cost
+
+{offline_speed_section(load('offline_speed.json'))}
 """
     DOC.write_text(text)
     print(f"wrote {DOC}")

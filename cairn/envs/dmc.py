@@ -27,20 +27,24 @@ def dmc_task_ids() -> list[str]:
     return [f"dmc:{d}-{t}" for d, t in suite.ALL_TASKS]
 
 
-class DMCEnv:
-    """A dm_control suite task with flat observations (sorted keys), rewards as channel ``task``."""
+def dmc_manipulation_ids() -> list[str]:
+    """dm_control's Jaco manipulation tasks with feature observations (the vision variants need pixels)."""
+    _quiet_import()
+    from dm_control import manipulation
 
-    def __init__(self, domain: str, task: str, seed: int | None = None, time_limit: float | None = None):
-        suite = _quiet_import()
-        kwargs = {"random": seed}
-        if time_limit is not None:
-            kwargs["time_limit"] = time_limit
-        self._env = suite.load(domain, task, task_kwargs=kwargs)
+    return [f"dmc-manip:{name}" for name in sorted(manipulation.ALL) if name.endswith("_features")]
+
+
+class DMEnvAdapter:
+    """A dm_env environment with flat observations (sorted keys, each raveled), rewards as channel ``task``."""
+
+    def __init__(self, env, env_id: str):
+        self._env = env
         obs_spec = self._env.observation_spec()
         self._keys = tuple(sorted(obs_spec))
         sizes = tuple((k, int(np.prod(obs_spec[k].shape, dtype=int))) for k in self._keys)
         aspec = self._env.action_spec()
-        self.env_id = f"dmc:{domain}-{task}"
+        self.env_id = env_id
         self._act = ActionAdapter(self.env_id, aspec.minimum, aspec.maximum)
         self.spec = EnvSpec(
             env_id=self.env_id,
@@ -80,3 +84,25 @@ class DMCEnv:
 
     def close(self) -> None:
         self._env.close()
+
+
+class DMCEnv(DMEnvAdapter):
+    """A dm_control suite task: ``dmc:<domain>-<task>``."""
+
+    def __init__(self, domain: str, task: str, seed: int | None = None, time_limit: float | None = None):
+        suite = _quiet_import()
+        kwargs = {"random": seed}
+        if time_limit is not None:
+            kwargs["time_limit"] = time_limit
+        super().__init__(suite.load(domain, task, task_kwargs=kwargs), f"dmc:{domain}-{task}")
+
+
+class DMCManipulationEnv(DMEnvAdapter):
+    """A dm_control Jaco manipulation task with feature observations: ``dmc-manip:<task>``, e.g.
+    ``dmc-manip:lift_brick_features`` (the Jaco arm's 9 joint-velocity-style commands in [−1, 1])."""
+
+    def __init__(self, task: str, seed: int | None = None):
+        _quiet_import()
+        from dm_control import manipulation
+
+        super().__init__(manipulation.load(task, seed=seed), f"dmc-manip:{task}")

@@ -1,4 +1,5 @@
-"""Env ids: ``dmc:<domain>-<task>`` and ``gym:<Id>``; ``make`` and the list behind ``cairn envs``."""
+"""Env ids: ``dmc:<domain>-<task>``, ``dmc-manip:<task>``, ``gym:<Id>`` and cairn's block world
+``cairn:<task>[-shaped]``; ``make`` and the list behind ``cairn envs``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Callable
 
 from cairn.envs.base import Env
 
-PREFIXES = ("dmc", "gym")
+PREFIXES = ("dmc", "dmc-manip", "gym", "cairn")
 _CUSTOM: dict[str, Callable[..., Env]] = {}
 
 
@@ -25,10 +26,12 @@ def register(env_id: str, factory: Callable[..., Env]) -> None:
 
 @functools.cache
 def _builtin_ids() -> tuple[str, ...]:
-    from cairn.envs.dmc import dmc_task_ids
+    from cairn.envs.blocks import block_world_ids
+    from cairn.envs.dmc import dmc_manipulation_ids, dmc_task_ids
     from cairn.envs.gym import gym_mujoco_ids
 
-    return tuple(sorted(dmc_task_ids())) + tuple(gym_mujoco_ids())
+    return (tuple(sorted(dmc_task_ids())) + tuple(dmc_manipulation_ids()) + tuple(gym_mujoco_ids())
+            + tuple(block_world_ids()))
 
 
 def list_env_ids() -> tuple[str, ...]:
@@ -58,6 +61,18 @@ def make(env_id: str, seed: int | None = 0, **kwargs) -> Env:
     prefix, sep, rest = env_id.partition(":")
     if not sep or prefix not in PREFIXES:
         raise _unknown(env_id)
+    if prefix == "cairn":
+        from cairn.envs.blocks import block_world_ids, make_block_world
+
+        if env_id not in block_world_ids():
+            raise _unknown(env_id)
+        return make_block_world(env_id, seed=seed, **kwargs)
+    if prefix == "dmc-manip":
+        from cairn.envs.dmc import DMCManipulationEnv, dmc_manipulation_ids
+
+        if env_id not in dmc_manipulation_ids():
+            raise _unknown(env_id)
+        return DMCManipulationEnv(rest, seed=seed, **kwargs)
     if prefix == "dmc":
         from cairn.envs.dmc import _quiet_import
 
