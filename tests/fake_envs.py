@@ -40,3 +40,27 @@ class TargetActionEnv:
 register("test:target", lambda seed=None: TargetActionEnv(seed))
 register("test:target10", lambda seed=None: TargetActionEnv(seed, episode_length=10, env_id="test:target10"))
 register("test:explode", lambda seed=None: TargetActionEnv(seed, reward_scale=3e38, env_id="test:explode"))
+
+
+class TwoTargetsEnv(TargetActionEnv):
+    """Two reward channels on one-step episodes: ``task`` = −Σ(a − target)², ``aux`` = −Σ(a + target)²,
+    so the two channels' best actions are opposite (for SAC-X: one intention each)."""
+
+    def __init__(self, seed=None):
+        super().__init__(seed, env_id="test:two-targets")
+        self.spec = EnvSpec("test:two-targets", observation_size=3, action_size=2, reward_names=("task", "aux"))
+
+    def reset(self):
+        ts = super().reset()
+        return ts._replace(reward=np.zeros(2, np.float32))
+
+    def step(self, action):
+        ts = super().step(action)
+        aux = -np.sum((np.asarray(action, np.float32) + self.target) ** 2)
+        return ts._replace(reward=np.array([ts.reward[0], aux], np.float32))
+
+    def success(self):
+        return True
+
+
+register("test:two-targets", lambda seed=None: TwoTargetsEnv(seed))

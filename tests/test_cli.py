@@ -22,7 +22,7 @@ def cairn(*args, store, timeout=300):
 @pytest.mark.parametrize("args, needle", [
     (["--steps", "-5"], "--steps must be a positive"),
     (["--utd", "0"], "--utd must be >= 1"),
-    (["--agent", "dqn"], "unknown agent 'dqn'; available: abm, bc, crr, dmpo, mpo, oac, sac"),
+    (["--agent", "dqn"], "unknown agent 'dqn'; available: abm, bc, crr, dmpo, mpo, oac, sac, sacx"),
     (["--eval-episodes", "0"], "--eval-episodes must be >= 1"),
     (["--agent", "dmpo", "--mpo.epsilon", "0.3"], "--mpo.* flags have no effect with --agent dmpo"),
     (["--agent", "mpo", "--mpo.num-samples", "0"], "num_samples must be >= 1"),

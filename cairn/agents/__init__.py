@@ -11,6 +11,7 @@ import functools
 from cairn.agents.mpo import MPOConfig, MPOLearner
 from cairn.agents.offline import ABMConfig, ABMLearner, BCConfig, BCLearner, CRRConfig, CRRLearner
 from cairn.agents.sac import SACConfig, SACLearner
+from cairn.agents.sacx import SACXConfig, SACXLearner
 
 AGENTS = {
     "sac": SACLearner,
@@ -20,6 +21,7 @@ AGENTS = {
     "abm": ABMLearner,
     "oac": functools.partial(MPOLearner, distributional=True, name="oac"),
     "bc": BCLearner,
+    "sacx": SACXLearner,
 }
 
 # Agents made for learning from stored data (`--offline --data`); every agent can also be trained offline.
@@ -41,4 +43,4 @@ def make_learner(name: str, spec, config):
 
 
 __all__ = ["AGENTS", "ABMConfig", "BCConfig", "CRRConfig", "MPOConfig", "MPOLearner", "OFFLINE_AGENTS", "SACConfig",
-           "SACLearner", "make_learner", "oac_defaults"]
+           "SACLearner", "SACXConfig", "SACXLearner", "make_learner", "oac_defaults"]

@@ -259,6 +259,10 @@ class BlockWorld:
             float(stacked) * _shaped(max(LEAVE_HEIGHT - above, 0.0), 0.0, 0.1),
         ], np.float64)
 
+    def success(self) -> bool:
+        """The main task's sparse criterion holds in the current state."""
+        return bool(self.rewards(shaped_form=False)[CHANNELS.index(self.task)] == 1.0)
+
     def render(self, width: int = 320, height: int = 240, camera: str = "front") -> np.ndarray:
         """An RGB frame [height, width, 3] (offscreen: set MUJOCO_GL=egl or osmesa without a display)."""
         if self._renderer is None or (self._renderer.width, self._renderer.height) != (width, height):

@@ -36,3 +36,8 @@ class ActionRepeat:
 
     def close(self) -> None:
         self.env.close()
+
+    def __getattr__(self, name):  # the wrapped env's extras (success(), render(), physics, …)
+        if name == "env":
+            raise AttributeError(name)
+        return getattr(self.env, name)

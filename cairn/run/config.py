@@ -14,6 +14,7 @@ from cairn.errors import ConfigError
 from cairn.agents.mpo.config import MPOConfig
 from cairn.agents.offline.config import ABMConfig, BCConfig, CRRConfig
 from cairn.agents.sac.config import SACConfig
+from cairn.agents.sacx.config import SACXConfig
 
 
 def _oac_defaults() -> MPOConfig:
@@ -36,8 +37,8 @@ class TrainConfig:
     env_id: Annotated[str, tyro.conf.Positional]
     """Environment id, e.g. dmc:cartpole-swingup or gym:HalfCheetah-v5 (see `cairn envs`)."""
     agent: str = "sac"
-    """Learning agent: sac, mpo, dmpo, or the offline agents crr, abm, oac, bc (each reads its own section
-    of flags, e.g. --dmpo.vmax)."""
+    """Learning agent: sac, mpo, dmpo, sacx (one intention per reward channel), or the offline agents crr,
+    abm, oac, bc (each reads its own section of flags, e.g. --dmpo.vmax)."""
     steps: int = 100_000
     """Total environment steps of the run (a resumed run continues up to this number); with --offline,
     gradient updates."""
@@ -99,6 +100,8 @@ class TrainConfig:
     """OAC hyper-parameters: DMPO with a behaviour-cloning term of weight --oac.bc-weight."""
     bc: BCConfig = field(default_factory=BCConfig)
     """Behaviour-cloning hyper-parameters."""
+    sacx: SACXConfig = field(default_factory=SACXConfig)
+    """SAC-X hyper-parameters: SAC's (per intention) and the scheduler's."""
 
     def __post_init__(self):
         errors = []

@@ -11,6 +11,14 @@ def evaluate(eval_act, params, env, episodes: int, reward_channel: int = 0, on_s
     ``on_step(episode_index, step_index, observation, action, next_timestep)`` sees every transition
     (the training loop records evaluation episodes in the store with it).
     """
+    return evaluate_episodes(eval_act, params, env, episodes, reward_channel, on_step)[0]
+
+
+def evaluate_episodes(eval_act, params, env, episodes: int, reward_channel: int = 0, on_step=None):
+    """Like ``evaluate``; returns ``(returns, successes)``, where successes holds ``env.success()`` at each
+    episode's last step for envs that define success (the block world), else None."""
+    success = getattr(env, "success", None)
+    successes = np.zeros(episodes) if callable(success) else None
     returns = np.zeros(episodes)
     for i in range(episodes):
         ts = env.reset()
@@ -22,4 +30,6 @@ def evaluate(eval_act, params, env, episodes: int, reward_channel: int = 0, on_s
                 on_step(i, t, ts.observation, action, next_ts)
             returns[i] += next_ts.reward[reward_channel]
             ts, t = next_ts, t + 1
-    return returns
+        if successes is not None:
+            successes[i] = float(success())
+    return returns, successes

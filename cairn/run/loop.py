@@ -26,7 +26,7 @@ from cairn.errors import ConfigError
 from cairn.replay import Mixture, RingBuffer
 from cairn.run.checkpoint import load_checkpoint, save_checkpoint
 from cairn.run.config import TrainConfig, resolve_store
-from cairn.run.evaluate import evaluate
+from cairn.run.evaluate import evaluate_episodes
 from cairn.run.metrics import MetricsWriter
 from cairn.run.reuse import load_prior
 from cairn.run.rundir import RunDir
@@ -86,6 +86,8 @@ class LoopState:
     wall_seconds: float = 0.0
     next_episode: int = 0  # episode ids in the store (training and evaluation episodes)
     offline_eval_curve: list = dataclasses.field(default_factory=list)  # [update, return] before --online
+    success_rate: float | None = None  # of the main task at the latest evaluation (envs that define success)
+    host: dict = dataclasses.field(default_factory=dict)  # learner-side host state (SAC-X's scheduler table)
 
 
 def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir | None, bool, bool]:
@@ -139,14 +141,23 @@ def _evaluate_point(learner, state, eval_env, config, loop, metrics_out, writer,
         writer.add(episode0 + i, t, loop.env_step, obs, action, next_ts.reward, next_ts.discount,
                    int(next_ts.step_type), next_ts.observation, math.nan, learner.name, True)
 
-    returns = evaluate(learner.eval_act, learner.policy_params(state), eval_env, config.eval_episodes,
-                       on_step=record if writer is not None else None)
+    params = learner.policy_params(state)
+    returns, successes = evaluate_episodes(learner.eval_act, params, eval_env, config.eval_episodes,
+                                           on_step=record if writer is not None else None)
     mean = float(returns.mean())
     loop.eval_curve.append([x, mean])
     loop.best_eval_return = mean if loop.best_eval_return is None else max(loop.best_eval_return, mean)
-    metrics_out.write("eval", {"env_step": loop.env_step, "mean_return": mean, "std_return": float(returns.std()),
-                               "min_return": float(returns.min()), "max_return": float(returns.max()),
-                               "episodes": len(returns), "updates": loop.updates, "phase": phase}, x)
+    row = {"env_step": loop.env_step, "mean_return": mean, "std_return": float(returns.std()),
+           "min_return": float(returns.min()), "max_return": float(returns.max()), "episodes": len(returns),
+           "updates": loop.updates, "phase": phase}
+    if successes is not None:
+        row["success_rate"] = loop.success_rate = float(successes.mean())
+    for k, name in enumerate(getattr(learner, "intention_names", ())[1:], start=1):
+        # each auxiliary intention's own policy, scored on its own reward channel (not recorded)
+        r_k, _ = evaluate_episodes(learner.intention_eval_act(k), params, eval_env, config.eval_episodes,
+                                   reward_channel=int(learner.channels[k]))
+        row[f"return/{name}"] = float(r_k.mean())
+    metrics_out.write("eval", row, x)
     progress("eval", env_step=x, mean_return=mean, std_return=float(returns.std()))
     return mean
 
@@ -188,6 +199,8 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
         loop = LoopState(**{k: v for k, v in loop_dict.items() if k in LoopState.__dataclass_fields__})
         loop.resumes += 1
         np_rng.bit_generator.state = loop_dict["np_rng"]
+        if hasattr(learner, "load_host_state"):
+            learner.load_host_state(loop.host)
         if switch_online:  # an offline run's checkpoint has no replay: online collection starts here
             loop.offline_eval_curve, loop.eval_curve = loop.eval_curve, []
         else:
@@ -223,6 +236,8 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     random_log_prob = -spec.action_size * math.log(2.0)  # uniform on [-1, 1]^A
 
     def checkpoint(session_seconds: float):
+        if hasattr(learner, "host_state"):
+            loop.host = learner.host_state()
         loop_state = dataclasses.asdict(loop)
         loop_state["wall_seconds"] += session_seconds  # so that a resumed run continues the clock
         save_checkpoint(run.checkpoint_path, state, {**loop_state, "np_rng": np_rng.bit_generator.state},
@@ -242,6 +257,9 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     episode_id = loop.next_episode
     loop.next_episode += 1
     ts = env.reset()
+    scheduled = hasattr(learner, "begin_episode")  # SAC-X: an intention scheduler picks who acts
+    if scheduled:
+        learner.begin_episode(np_rng)
     try:
         with _StopFlag() as stop:
             while loop.env_step < config.steps:
@@ -255,12 +273,15 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
                 else:
                     a, lp, act_key = learner.act(learner.policy_params(state), obs[None], act_key)
                     action = np.asarray(a)[0]  # host arrays: indexing a jax array would dispatch an op
-                    log_prob, policy_tag = float(np.asarray(lp)[0]), learner.name
+                    log_prob = float(np.asarray(lp)[0])
+                    policy_tag = learner.policy_tag if scheduled else learner.name
                     for _ in range(config.utd):
                         batch = learner.sample_batch(sampler, np_rng)
                         state, metrics = learner.update(state, batch)
                         loop.updates += 1
                 next_ts = env.step(action)  # overlaps with the asynchronous update above
+                if scheduled:
+                    learner.observe(next_ts.reward, np_rng)
                 replay.add(obs, action, next_ts.reward, next_ts.discount, next_ts.observation, next_ts.last(),
                            log_prob)
                 before = loop.env_step
@@ -282,6 +303,9 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
                     episode_id = loop.next_episode
                     loop.next_episode += 1
                     ts = env.reset()
+                    if scheduled:
+                        learner.end_episode()
+                        learner.begin_episode(np_rng)
                 else:
                     ts = next_ts
                 if metrics is not None and crossed(before, loop.env_step, config.log_every):
@@ -330,6 +354,7 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
         "recorded_steps": writer.rows_written if writer is not None else 0,
         **prior_info,
         **({"offline_eval_curve": loop.offline_eval_curve} if loop.offline_eval_curve else {}),
+        **({"final_success_rate": loop.success_rate} if loop.success_rate is not None else {}),
     }
     progress("end", summary=summary)
     return summary

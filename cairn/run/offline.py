@@ -127,6 +127,7 @@ def train_offline(config: TrainConfig, run: RunDir | None, resuming: bool, progr
         "updates_per_second": round((loop.updates - start) / max(session_seconds, 1e-9), 2),
         "recorded_steps": writer.rows_written if writer is not None else 0,
         **info,
+        **({"final_success_rate": loop.success_rate} if loop.success_rate is not None else {}),
     }
     progress("end", summary=summary)
     return summary

@@ -1,0 +1,39 @@
+"""SAC-X hyper-parameters: SAC's, per intention, plus the scheduler's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cairn.agents.sac.config import SACConfig
+from cairn.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class SACXConfig(SACConfig):
+    """Scheduled auxiliary control: one SAC policy and critic pair per reward channel (intention), all
+    trained on every sampled transition with their own channel; a scheduler picks the acting one."""
+
+    intentions: tuple[str, ...] = ()
+    """Reward channels to learn an intention for (the main task, channel 0, is always one); empty: all.
+    Each intention costs one SAC update, so e.g. `--sacx.intentions reach touch` with cairn:lift trains 3."""
+    scheduler: Literal["uniform", "q"] = "q"
+    """`uniform` (SAC-U) or `q` (SAC-Q: softmax over a Monte-Carlo table of the main task's return)."""
+    switch_every: int = 50
+    """ξ: env steps (decisions) between intention switches."""
+    scheduler_temperature: float = 0.1
+    """η of SAC-Q's softmax over Q values (main-task reward per step, in [0, 1] for sparse rewards)."""
+    scheduler_lr: float = 0.1
+    """Step size of SAC-Q's Monte-Carlo table updates."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        errors = []
+        if self.switch_every < 1:
+            errors.append(f"sacx.switch_every must be >= 1 (got {self.switch_every})")
+        if not self.scheduler_temperature > 0:
+            errors.append(f"sacx.scheduler_temperature must be > 0 (got {self.scheduler_temperature})")
+        if not 0 < self.scheduler_lr <= 1:
+            errors.append(f"sacx.scheduler_lr must be in (0, 1] (got {self.scheduler_lr})")
+        if errors:
+            raise ConfigError("; ".join(errors))

@@ -1,0 +1,116 @@
+"""The SAC-X learner: SAC vmapped over intentions, one jitted update for all of them.
+
+Every intention k has its own actor, twin critics, target critics and temperature (a leading axis of
+size K on every leaf of the state). One update samples one batch with the whole reward vector and
+trains intention k on reward channel k — every transition teaches every intention, off-policy.
+Acting uses the scheduler's active intention; its name is the step's policy tag in the store.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from cairn.agents.sac.learning import SACLearner, _update
+from cairn.agents.sacx.config import SACXConfig
+from cairn.agents.sacx.scheduler import Scheduler
+from cairn.errors import ConfigError
+from cairn.nets.tanh_gaussian import tanh_gaussian_sample
+from cairn.types import EnvSpec
+
+PER_INTENTION_METRICS = ("q_mean", "alpha", "critic_loss")
+
+
+def _pick(tree, k):
+    return jax.tree.map(lambda p: p[k], tree)
+
+
+class SACXLearner:
+    name = "sacx"
+    loss_names = ("critic_loss", "actor_loss", "alpha_loss")
+
+    def __init__(self, spec: EnvSpec, config: SACXConfig):
+        self.spec, self.config = spec, config
+        names = tuple(spec.reward_names)
+        unknown = [n for n in config.intentions if n not in names]
+        if unknown:
+            raise ConfigError(f"--sacx.intentions {' '.join(unknown)}: no such reward channel in {spec.env_id} "
+                              f"(channels: {', '.join(names)})")
+        chosen = [names[0]] + [n for n in names[1:] if not config.intentions or n in config.intentions]
+        self.intention_names = tuple(chosen)
+        self.channels = np.array([names.index(n) for n in chosen])  # reward column of each intention
+        self.k = len(self.intention_names)
+        self._sac = SACLearner(spec, config)
+        single = functools.partial(
+            _update, networks=self._sac.networks, config=config, target_entropy=self._sac.target_entropy,
+            actor_opt=self._sac._actor_opt, critic_opt=self._sac._critic_opt, alpha_opt=self._sac._alpha_opt)
+        names, channels = self.intention_names, jnp.asarray(self.channels)
+
+        def update(state, batch):
+            per = jax.vmap(lambda s, r: single(s, batch._replace(reward=r)), in_axes=(0, 1))
+            state, m = per(state, batch.reward[:, channels])
+            metrics = {k: jnp.mean(v) for k, v in m.items() if k != "finite"}
+            for key in PER_INTENTION_METRICS:
+                metrics.update({f"{key}/{n}": m[key][i] for i, n in enumerate(names)})
+            metrics["finite"] = jnp.all(m["finite"])
+            return state, metrics
+
+        self.update = jax.jit(update, donate_argnums=0)
+        actor = self._sac.networks.actor
+
+        def act(params, obs, key, k):
+            key, sub = jax.random.split(key)
+            mean, log_std = actor.apply(_pick(params, k), obs)
+            action, log_prob = tanh_gaussian_sample(sub, mean, log_std)
+            return action, log_prob, key
+
+        self._act = jax.jit(act)
+        self._eval_act = jax.jit(lambda params, obs, k: jnp.tanh(actor.apply(_pick(params, k), obs)[0]))
+        self.scheduler = Scheduler(self.k, config.scheduler, config.switch_every, config.scheduler_temperature,
+                                   config.scheduler_lr)
+
+    # -- the learner interface -------------------------------------------------------------------------
+    def init(self, key):
+        return jax.vmap(self._sac.init)(jax.random.split(key, self.k))
+
+    @staticmethod
+    def policy_params(state):
+        return state.actor_params
+
+    def sample_batch(self, sampler, rng: np.random.Generator):
+        return sampler.sample(rng, self.config.batch_size, slice(None))  # every reward channel
+
+    def act(self, params, obs, key):
+        """A sample from the active intention's policy."""
+        return self._act(params, obs, key, self.scheduler.active)
+
+    def eval_act(self, params, obs):
+        """The main task's (channel 0) deterministic policy."""
+        return self._eval_act(params, obs, 0)
+
+    def intention_eval_act(self, k: int):
+        """Intention k's deterministic policy (its reward is channel ``self.channels[k]``)."""
+        return lambda params, obs: self._eval_act(params, obs, k)
+
+    # -- scheduling hooks (called by the training loop) -------------------------------------------------
+    @property
+    def policy_tag(self) -> str:
+        return f"sacx/{self.intention_names[self.scheduler.active]}"
+
+    def begin_episode(self, rng):
+        self.scheduler.begin_episode(rng)
+
+    def observe(self, reward, rng):
+        self.scheduler.observe(reward, rng)
+
+    def end_episode(self):
+        self.scheduler.end_episode()
+
+    def host_state(self) -> dict:
+        return {"scheduler": self.scheduler.state_dict()}
+
+    def load_host_state(self, d: dict) -> None:
+        self.scheduler.load_state_dict(d.get("scheduler", {}))
