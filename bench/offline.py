@@ -33,7 +33,7 @@ TASK = "dmc:cheetah-run"
 DATA_NAME = f"bench-{TASK}-s0"
 DATA_FLAGS = ["--action-repeat", "2", "--utd", "2", "--sac.critic-layer-norm", "--steps", "100000",
               "--eval-every", "10000", "--eval-episodes", "5", "--seed", "0"]
-AGENTS = ("crr", "abm", "oac", "bc")
+AGENTS = ("crr", "abm", "bc", "oac")
 ONLINE_STEPS = 20_000
 
 
@@ -85,7 +85,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--agents", nargs="+", default=list(AGENTS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    ap.add_argument("--updates", type=int, default=30_000)
+    ap.add_argument("--updates", type=int, default=24_000)
     ap.add_argument("--eval-every", type=int, default=3_000)
     ap.add_argument("--cores", nargs="+", type=int, default=list(range(min(2, os.cpu_count() or 1))))
     ap.add_argument("--store", default=str(HERE / "results" / "store"))

@@ -6,7 +6,7 @@ and two fingers on slide joints closed by position actuators from one grip comma
 carry touch sensors. Joint ranges keep the gripper above the table, and low walls (invisible)
 keep the blocks on it.
 
-Control at 20 Hz (10 physics steps of 5 ms per action); episodes of 200 steps by default (10 s),
+Control at 20 Hz (5 physics steps of 10 ms per action); episodes of 200 steps by default (10 s),
 ending by time limit (discount 1). Block start positions, the gripper's start and colours' order
 are drawn from the seed; everything is deterministic given it.
 
