@@ -37,20 +37,21 @@ AGENTS = ("crr", "abm", "bc", "oac")
 ONLINE_STEPS = 20_000
 
 
-def cairn(args, core, log):
+def cairn(args, core, log, task=TASK):
     env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
                PYTHONUNBUFFERED="1")
-    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "cairn.cli", "train", TASK, *args, "--json"]
+    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "cairn.cli", "train", task, *args, "--json"]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(log, "w"), text=True, env=env)
 
 
-def run_pool(jobs, cores, t0):
-    """jobs: [(name, args)]; runs them on ``cores``, writes RUNS/<name>.json, returns {name: summary}."""
+def run_pool(jobs, cores, t0, task=TASK, runs_dir=RUNS, prefix="offline"):
+    """jobs: [(name, args)]; runs `cairn train task` with each on ``cores``, writes runs_dir/<name>.json,
+    returns {name: summary}."""
     done, queue, running, free = {}, list(jobs), {}, list(cores)
     while queue or running:
         while queue and free:
             core, (name, args) = free.pop(0), queue.pop(0)
-            running[core] = (name, cairn(args, core, HERE / "results" / f"offline-{name}.log"))
+            running[core] = (name, cairn(args, core, HERE / "results" / f"{prefix}-{name}.log", task))
             print(f"[{time.time() - t0:6.0f}s] start {name} on core {core}", flush=True)
         time.sleep(2)
         for core, (name, proc) in list(running.items()):
@@ -60,10 +61,11 @@ def run_pool(jobs, cores, t0):
             free.append(core)
             out = proc.stdout.read().strip().splitlines()
             if proc.returncode != 0 or not out:
-                print(f"  FAILED {name} rc={proc.returncode} (see results/offline-{name}.log)", flush=True)
+                print(f"  FAILED {name} rc={proc.returncode} (see results/{prefix}-{name}.log)", flush=True)
                 continue
             summary = json.loads(out[-1])
-            (RUNS / f"{name}.json").write_text(json.dumps(summary))
+            runs_dir.mkdir(parents=True, exist_ok=True)
+            (runs_dir / f"{name}.json").write_text(json.dumps(summary))
             done[name] = summary
             print(f"[{time.time() - t0:6.0f}s] done  {name}: final {summary['final_eval_return']:.1f}", flush=True)
     return done
@@ -132,7 +134,9 @@ def report(args, data, data_final):
         if not runs:
             continue
         finals = [r["final_eval_return"] for r in runs]
+        last3 = [float(np.mean([v for _, v in r["eval_curve"][-3:]])) for r in runs]
         rows[a] = {"seeds": len(runs), "final_per_seed": finals, "final_mean": float(np.mean(finals)),
+                   "last3_per_seed": last3, "last3_mean": float(np.mean(last3)),
                    "best_mean": float(np.mean([r["best_eval_return"] for r in runs])),
                    "updates": runs[0]["updates"], "fraction_of_data_run": float(np.mean(finals)) / data_final,
                    "meets_80_percent": bool(np.mean(finals) >= target),
@@ -162,7 +166,8 @@ def report(args, data, data_final):
     print(f"data run {data['run_id']}: final {data_final:.1f}; 80% = {target:.1f}")
     for a, r in rows.items():
         print(f"  {a:4s} final {r['final_mean']:7.1f} ({', '.join(f'{v:.0f}' for v in r['final_per_seed'])}) "
-              f"= {100 * r['fraction_of_data_run']:.0f}% of the data run  {'OK' if r['meets_80_percent'] else 'short'}")
+              f"= {100 * r['fraction_of_data_run']:.0f}% of the data run  {'OK' if r['meets_80_percent'] else 'short'}"
+              f"; mean of the last 3 evaluations {r['last3_mean']:.1f}")
     for o in online:
         print(f"  oac seed {o['seed']} online: {o['offline_final']:.0f} → {o['online_final']:.0f} "
               f"(lowest {o['lowest']:.0f}, worst drop {o['worst_drop_percent']}%)")

@@ -1,0 +1,77 @@
+"""SAC-X vs SAC on the sparse block-world lift (issue 5).
+
+`cairn:lift` with sparse rewards: SAC-X (SAC-Q scheduler; intentions lift, reach, touch) against
+single-task SAC on the sparse lift reward, same budget and network sizes, several seeds. Target:
+SAC-X ≥ 80% lift success within 300k env steps where SAC does not. Runs are `cairn train --json`
+subprocesses, two side by side pinned to one core each; finished runs are kept under
+results/sacx-runs/ and skipped when re-run; the figure comes from `cairn report`.
+
+    python bench/sacx.py                                   # 300k steps, seeds 0 1 2, both agents
+    python bench/sacx.py --steps 20000 --seeds 0           # a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+
+from offline import HERE, run_pool
+
+RUNS = HERE / "results" / "sacx-runs"
+TASK = "cairn:lift"
+FLAGS = {
+    "sacx": ["--agent", "sacx", "--sacx.intentions", "reach", "touch"],
+    "sac": ["--agent", "sac"],
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--steps", type=int, default=300_000)
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--agents", nargs="+", default=["sacx", "sac"])
+    ap.add_argument("--eval-every", type=int, default=20_000)
+    ap.add_argument("--cores", nargs="+", type=int, default=list(range(min(2, os.cpu_count() or 1))))
+    ap.add_argument("--store", default=str(HERE / "results" / "store"))
+    ap.add_argument("--out", default=str(HERE / "results" / "sacx.json"))
+    args = ap.parse_args()
+    t0 = time.time()
+
+    def name(a, s):
+        return f"{a}-{args.steps // 1000}k-s{s}"
+
+    jobs = [(name(a, s), [*FLAGS[a], "--steps", str(args.steps), "--seed", str(s), "--eval-every",
+                          str(args.eval_every), "--eval-episodes", "10", "--store", args.store,
+                          "--run-name", f"bench-{name(a, s)}"])
+            for s in args.seeds for a in args.agents if not (RUNS / f"{name(a, s)}.json").exists()]
+    run_pool(jobs, args.cores, t0, task=TASK, runs_dir=RUNS, prefix="sacx")
+    rows = {}
+    for a in args.agents:
+        runs = [json.loads(p.read_text()) for s in args.seeds if (p := RUNS / f"{name(a, s)}.json").exists()]
+        if runs:
+            rows[a] = {"final_success_rate": [r.get("final_success_rate") for r in runs],
+                       "final_return": [r["final_eval_return"] for r in runs], "run_ids": [r["run_id"] for r in runs],
+                       "env_steps": runs[0]["env_steps"], "wall_seconds": [r["wall_seconds"] for r in runs]}
+            print(f"{a:5s} success {rows[a]['final_success_rate']}  return {[round(v, 1) for v in rows[a]['final_return']]}")
+    out = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
+           "task": TASK, "steps": args.steps, "agents": rows}
+    Path(args.out).write_text(json.dumps(out, indent=2))
+    ids = [i for r in rows.values() for i in r["run_ids"]]
+    if ids:
+        from cairn.report import build_report
+        from cairn.store import Store
+
+        report_dir = HERE / "results" / "sacx-lift"
+        build_report(Store(args.store), ids, group_by="agent", out=str(report_dir),
+                     title=f"SAC-X (SAC-Q) vs SAC on sparse {TASK}")
+        shutil.copy(report_dir / "curves.png", HERE.parent / "docs" / "img" / "sacx-lift.png")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
