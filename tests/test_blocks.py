@@ -114,11 +114,13 @@ def test_dmc_manipulation_ids_flatten_and_step():
 
 def test_render_rgb_offscreen():
     """Rendering needs an offscreen GL (EGL with a GPU, or OSMesa: apt-get install libosmesa6)."""
+    import ctypes.util
+
+    if ctypes.util.find_library("OSMesa") is None:
+        pytest.skip("no OSMesa on this machine (scripts/install-render-deps.sh installs it)")
     code = ("import cairn; e = cairn.make('cairn:lift', seed=0); e.reset(); f = e.render(64, 48); "
             "print(f.shape, f.dtype, int(f.std() > 1))")
     env = dict(os.environ, MUJOCO_GL="osmesa", PYOPENGL_PLATFORM="osmesa")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    if p.returncode != 0 and ("OSMesa" in p.stderr or "osmesa" in p.stderr.lower()):
-        pytest.skip("no OSMesa on this machine (apt-get install libosmesa6)")
     assert p.returncode == 0, p.stderr[-2000:]
     assert p.stdout.split("\n")[0] == "(48, 64, 3) uint8 1"
