@@ -274,6 +274,11 @@ above are the ones the table reports.
 
 {blocks_speed_section(load('blocks_speed.json'))}
 
+Measured with the other core idle; with a training job on the other core the same script gave
+2,600–2,800 steps/s for `cairn:lift` (shared caches and clock), so speed figures on this machine
+need a quiet machine. About half of a step is MuJoCo (5 substeps with contacts), the rest the
+Python env wrapper (observation, six rewards, action checks).
+
 ## Offline learning from the store (CRR, ABM, OAC, BC)
 
 ### From one SAC run's data on cheetah-run
@@ -281,6 +286,18 @@ above are the ones the table reports.
 {offline_section(load('offline.json'))}
 
 ![offline learning curves](img/offline-cheetah-run.png)
+
+Reading the table: the data holds 50k training transitions (action repeat 2; random for the first
+2.5k, then SAC from poor to good) and 25k from the run's deterministic evaluation episodes, so
+cloning it is a strong baseline at first — BC seed 0 was at 288 after 15k updates — but BC then
+fell apart (89 at 24k, evaluation episodes between 3 and 270 in one evaluation), while the critic-
+based agents kept improving or held. Settings behind the table (each chosen on seed 0 before the
+3-seed run, written down in the configs): tanh-Gaussian policies (BC with a Gaussian clipped to the
+box: 47–187 and unstable), CRR with policy lr 3e-4 and 5-step targets (with the paper's 3e-5 and
+1-step targets: 153 at 30k updates), OAC with α = 0.9 and ε_μ = 0.01 (α = 0.5: 187 at 15k).
+Fine-tuning: the online phase keeps the offline data as half of every batch and acts with the
+offline policy from the first step; two of three seeds dipped by ~27% in the first 6k env steps before
+recovering — the no-collapse target is not met.
 
 ### Update cost
 

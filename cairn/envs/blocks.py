@@ -53,11 +53,11 @@ def _model_xml(num_blocks: int, yaw: bool) -> str:
         f'''    <body name="block{i}" pos="{0.1 * i} 0 {BLOCK_HALF}">
       <freejoint name="block{i}"/>
       <geom name="block{i}" type="box" size="{BLOCK_HALF} {BLOCK_HALF} {BLOCK_HALF}" rgba="{COLOURS[i]}"
-            mass="0.05" friction="1 0.005 0.0001" condim="4"/>
+            mass="0.05" friction="1 0.005 0.0001" condim="3" contype="3" conaffinity="1"/>
     </body>''' for i in range(num_blocks))
     yaw_joint = '<joint name="yaw" type="hinge" axis="0 0 1" range="-1.57 1.57" damping="0.5"/>' if yaw else ""
     yaw_act = '<velocity name="yaw" joint="yaw" kv="2" ctrlrange="-1.5 1.5"/>' if yaw else ""
-    wall = 'type="box" rgba="0 0 0 0" contype="1" conaffinity="1"'
+    wall = 'type="box" rgba="0 0 0 0" contype="0" conaffinity="2"'  # walls touch blocks only
     return f'''<mujoco model="cairn-blocks">
   <option timestep="{CONTROL_DT / SUBSTEPS}" integrator="implicitfast"/>
   <visual><quality shadowsize="0" offsamples="0"/><global offwidth="640" offheight="480"/></visual>
@@ -154,6 +154,10 @@ class BlockWorld:
         self._pinch = m.site("pinch").id
         self._touch = np.array([m.sensor_adr[m.sensor(n).id] for n in ("pad_left", "pad_right")])
         self._n_cart = 4 if yaw else 3
+        # actuators: Cartesian velocities (and yaw rate), then both fingers from the one grip command
+        self._ctrl_index = np.array(list(range(self._n_cart)) + [self._n_cart, self._n_cart])
+        self._ctrl_scale = np.array([MAX_SPEED] * 3 + [1.5] * (self._n_cart - 3) + [FINGER_OPEN / 2] * 2)
+        self._ctrl_offset = np.array([0.0] * self._n_cart + [FINGER_OPEN / 2] * 2)
         order = (task,) + tuple(c for c in CHANNELS if c != task)
         self._order = np.array([CHANNELS.index(c) for c in order])
         suffix = "-shaped" if shaped_rewards else ""
@@ -196,8 +200,7 @@ class BlockWorld:
         if self._needs_reset:
             return self.reset()
         d = self.data
-        d.ctrl[:self._n_cart] = a[:self._n_cart] * np.array([MAX_SPEED] * 3 + [1.5] * (self._n_cart - 3))
-        d.ctrl[self._n_cart:] = (a[-1] + 1.0) / 2.0 * FINGER_OPEN  # −1 closes, +1 opens
+        d.ctrl[:] = a[self._ctrl_index] * self._ctrl_scale + self._ctrl_offset  # grip: −1 closes, +1 opens
         self._mj.mj_step(self.model, d, nstep=SUBSTEPS)
         self._t += 1
         last = self._t >= self.episode_length
