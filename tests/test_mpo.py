@@ -101,14 +101,14 @@ def test_action_penalty_objective_and_bad_configs():
 
 def test_tanh_policy_log_prob_matches_the_stored_action():
     """act() records log π(a|s) of the squashed action; the learner's Retrace ratio recomputes it from a."""
-    from cairn.agents.mpo.learning import _action_log_prob
+    from cairn.agents.mpo.learning import action_log_prob
 
     learner = MPOLearner(SPEC, TINY)
     state = learner.init(jax.random.PRNGKey(2))
     obs = np.random.default_rng(0).standard_normal((16, 4)).astype(np.float32)
     a, lp, _ = learner.act(state.policy_params, obs, np.asarray(jax.random.PRNGKey(5)))
     mean, std = learner.networks.policy.apply(state.policy_params, obs)
-    np.testing.assert_allclose(_action_log_prob(a, mean, std, "tanh"), lp, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(action_log_prob(a, mean, std, "tanh"), lp, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("agent", ["mpo", "dmpo"])
