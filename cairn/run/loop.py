@@ -7,6 +7,7 @@ XLA computes, so the env step is hidden behind the update.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -162,6 +163,33 @@ def _evaluate_point(learner, state, eval_env, config, loop, metrics_out, writer,
     return mean
 
 
+@contextlib.contextmanager
+def _status_on_failure(run, writer, metrics_out):
+    """On the way out of a failing loop: flush what the store has not seen, close the metric files and mark
+    the run ``failed`` (a non-finite loss) or ``crashed`` (anything else, Ctrl-C twice included)."""
+    try:
+        yield
+    except BaseException as e:
+        _close(writer, metrics_out)
+        run.update_meta(status="failed" if isinstance(e, NonFiniteLossError) else "crashed", end_time=time.time())
+        raise
+
+
+def _tick(before: int, now: int, config, run_eval, checkpoint, t0: float, progress) -> None:
+    """The periodic work after a step (online: env steps; offline: updates): evaluate, checkpoint, report."""
+    if crossed(before, now, config.eval_every):
+        run_eval()
+    if crossed(before, now, config.checkpoint_every):
+        checkpoint(time.perf_counter() - t0)
+    progress("step", env_step=now)
+
+
+def _last_eval(status: str, now: int, config, loop, run_eval) -> None:
+    """A finished run ends with an evaluation at its last step, unless one was just made there."""
+    if status == "finished" and config.eval_every and (not loop.eval_curve or loop.eval_curve[-1][0] != now):
+        run_eval()
+
+
 def _close(writer, metrics_out) -> None:
     """Flush what the store has not seen yet (including the unfinished episode) and close the metric files."""
     try:
@@ -260,75 +288,61 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     scheduled = hasattr(learner, "begin_episode")  # SAC-X: an intention scheduler picks who acts
     if scheduled:
         learner.begin_episode(np_rng)
-    try:
-        with _StopFlag() as stop:
-            while loop.env_step < config.steps:
-                if stop.signum is not None:
-                    status = "interrupted"
-                    break
-                obs = ts.observation
-                if loop.env_step < config.learning_starts:
-                    action = np_rng.uniform(-1.0, 1.0, spec.action_size).astype(np.float32)
-                    log_prob, policy_tag = random_log_prob, "random"
-                else:
-                    a, lp, act_key = learner.act(learner.policy_params(state), obs[None], act_key)
-                    action = np.asarray(a)[0]  # host arrays: indexing a jax array would dispatch an op
-                    log_prob = float(np.asarray(lp)[0])
-                    policy_tag = learner.policy_tag if scheduled else learner.name
-                    for _ in range(config.utd):
-                        batch = learner.sample_batch(sampler, np_rng)
-                        state, metrics = learner.update(state, batch)
-                        loop.updates += 1
-                next_ts = env.step(action)  # overlaps with the asynchronous update above
+    with _status_on_failure(run, writer, metrics_out), _StopFlag() as stop:
+        while loop.env_step < config.steps:
+            if stop.signum is not None:
+                status = "interrupted"
+                break
+            obs = ts.observation
+            if loop.env_step < config.learning_starts:
+                action = np_rng.uniform(-1.0, 1.0, spec.action_size).astype(np.float32)
+                log_prob, policy_tag = random_log_prob, "random"
+            else:
+                a, lp, act_key = learner.act(learner.policy_params(state), obs[None], act_key)
+                action = np.asarray(a)[0]  # host arrays: indexing a jax array would dispatch an op
+                log_prob = float(np.asarray(lp)[0])
+                policy_tag = learner.policy_tag if scheduled else learner.name
+                for _ in range(config.utd):
+                    batch = learner.sample_batch(sampler, np_rng)
+                    state, metrics = learner.update(state, batch)
+                    loop.updates += 1
+            next_ts = env.step(action)  # overlaps with the asynchronous update above
+            if scheduled:
+                learner.observe(next_ts.reward, np_rng)
+            replay.add(obs, action, next_ts.reward, next_ts.discount, next_ts.observation, next_ts.last(),
+                       log_prob)
+            before = loop.env_step
+            loop.env_step += config.action_repeat
+            if writer is not None:
+                writer.add(episode_id, episode_len, loop.env_step, obs, action, next_ts.reward, next_ts.discount,
+                           int(next_ts.step_type), next_ts.observation, log_prob, policy_tag, False)
+            episode_return += float(next_ts.reward[0])
+            episode_len += 1
+            if metrics is not None and not bool(metrics["finite"]):
+                bad = [k for k in learner.loss_names if not np.isfinite(float(metrics[k]))]
+                raise NonFiniteLossError(
+                    f"{' and '.join(bad) or 'a loss'} became non-finite at env step {loop.env_step} "
+                    f"(update {loop.updates}); stopped, last good checkpoint kept at {run.checkpoint_path}")
+            if next_ts.last():
+                loop.episodes += 1
+                progress("episode", env_step=loop.env_step, episode_return=episode_return, length=episode_len)
+                episode_return, episode_len = 0.0, 0
+                episode_id = loop.next_episode
+                loop.next_episode += 1
+                ts = env.reset()
                 if scheduled:
-                    learner.observe(next_ts.reward, np_rng)
-                replay.add(obs, action, next_ts.reward, next_ts.discount, next_ts.observation, next_ts.last(),
-                           log_prob)
-                before = loop.env_step
-                loop.env_step += config.action_repeat
-                if writer is not None:
-                    writer.add(episode_id, episode_len, loop.env_step, obs, action, next_ts.reward, next_ts.discount,
-                               int(next_ts.step_type), next_ts.observation, log_prob, policy_tag, False)
-                episode_return += float(next_ts.reward[0])
-                episode_len += 1
-                if metrics is not None and not bool(metrics["finite"]):
-                    bad = [k for k in learner.loss_names if not np.isfinite(float(metrics[k]))]
-                    raise NonFiniteLossError(
-                        f"{' and '.join(bad) or 'a loss'} became non-finite at env step {loop.env_step} "
-                        f"(update {loop.updates}); stopped, last good checkpoint kept at {run.checkpoint_path}")
-                if next_ts.last():
-                    loop.episodes += 1
-                    progress("episode", env_step=loop.env_step, episode_return=episode_return, length=episode_len)
-                    episode_return, episode_len = 0.0, 0
-                    episode_id = loop.next_episode
-                    loop.next_episode += 1
-                    ts = env.reset()
-                    if scheduled:
-                        learner.end_episode()
-                        learner.begin_episode(np_rng)
-                else:
-                    ts = next_ts
-                if metrics is not None and crossed(before, loop.env_step, config.log_every):
-                    row = {k: float(v) for k, v in jax.device_get(metrics).items() if k != "finite"}
-                    elapsed = time.perf_counter() - t0
-                    metrics_out.write("metrics", {"env_step": loop.env_step, "updates": loop.updates,
-                                                  "steps_per_second": (loop.env_step - start_step) / elapsed,
-                                                  **row}, loop.env_step)
-                if crossed(before, loop.env_step, config.eval_every):
-                    run_eval()
-                if crossed(before, loop.env_step, config.checkpoint_every):
-                    checkpoint(time.perf_counter() - t0)
-                progress("step", env_step=loop.env_step)
-        if status == "finished" and config.eval_every and (not loop.eval_curve or loop.eval_curve[-1][0] != loop.env_step):
-            run_eval()
-    except NonFiniteLossError:
-        _close(writer, metrics_out)
-        run.update_meta(status="failed", end_time=time.time())
-        raise
-    except BaseException:
-        _close(writer, metrics_out)
-        run.update_meta(status="crashed", end_time=time.time())
-        raise
+                    learner.end_episode()
+                    learner.begin_episode(np_rng)
+            else:
+                ts = next_ts
+            if metrics is not None and crossed(before, loop.env_step, config.log_every):
+                row = {k: float(v) for k, v in jax.device_get(metrics).items() if k != "finite"}
+                elapsed = time.perf_counter() - t0
+                metrics_out.write("metrics", {"env_step": loop.env_step, "updates": loop.updates,
+                                              "steps_per_second": (loop.env_step - start_step) / elapsed,
+                                              **row}, loop.env_step)
+            _tick(before, loop.env_step, config, run_eval, checkpoint, t0, progress)
+        _last_eval(status, loop.env_step, config, loop, run_eval)
     session_seconds = time.perf_counter() - t0
     checkpoint(session_seconds)
     loop.wall_seconds += session_seconds

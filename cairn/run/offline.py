@@ -21,7 +21,8 @@ from cairn.agents import make_learner
 from cairn.run.checkpoint import load_checkpoint, save_checkpoint
 from cairn.run.config import TrainConfig, resolve_store
 from cairn.run.loop import (
-    LoopState, NonFiniteLossError, _close, _evaluate_point, _StopFlag, crossed, make_run_env,
+    LoopState, NonFiniteLossError, _close, _evaluate_point, _last_eval, _status_on_failure, _StopFlag, _tick, crossed,
+    make_run_env,
 )
 from cairn.run.metrics import MetricsWriter
 from cairn.run.reuse import load_prior
@@ -74,41 +75,27 @@ def train_offline(config: TrainConfig, run: RunDir | None, resuming: bool, progr
              resumed=resuming, spec=spec, unit="updates")
     t0 = time.perf_counter()
     status, metrics = "finished", None
-    try:
-        with _StopFlag() as stop:
-            while loop.updates < config.steps:
-                if stop.signum is not None:
-                    status = "interrupted"
-                    break
-                state, metrics = learner.update(state, learner.sample_batch(data, np_rng))
-                before = loop.updates
-                loop.updates += 1
-                if crossed(before, loop.updates, config.log_every):
-                    row = {k: float(v) for k, v in jax.device_get(metrics).items()}
-                    if not row.pop("finite"):
-                        bad = [k for k in learner.loss_names if not np.isfinite(row[k])]
-                        raise NonFiniteLossError(
-                            f"{' and '.join(bad) or 'a loss'} became non-finite by update {loop.updates}; "
-                            f"stopped, last good checkpoint kept at {run.checkpoint_path}")
-                    elapsed = time.perf_counter() - t0
-                    metrics_out.write("metrics", {"env_step": 0, "updates": loop.updates,
-                                                  "updates_per_second": (loop.updates - start) / elapsed, **row},
-                                      loop.updates)
-                if crossed(before, loop.updates, config.eval_every):
-                    run_eval()
-                if crossed(before, loop.updates, config.checkpoint_every):
-                    checkpoint(time.perf_counter() - t0)
-                progress("step", env_step=loop.updates)
-        if status == "finished" and config.eval_every and (not loop.eval_curve or loop.eval_curve[-1][0] != loop.updates):
-            run_eval()
-    except NonFiniteLossError:
-        _close(writer, metrics_out)
-        run.update_meta(status="failed", end_time=time.time())
-        raise
-    except BaseException:
-        _close(writer, metrics_out)
-        run.update_meta(status="crashed", end_time=time.time())
-        raise
+    with _status_on_failure(run, writer, metrics_out), _StopFlag() as stop:
+        while loop.updates < config.steps:
+            if stop.signum is not None:
+                status = "interrupted"
+                break
+            state, metrics = learner.update(state, learner.sample_batch(data, np_rng))
+            before = loop.updates
+            loop.updates += 1
+            if crossed(before, loop.updates, config.log_every):
+                row = {k: float(v) for k, v in jax.device_get(metrics).items()}
+                if not row.pop("finite"):
+                    bad = [k for k in learner.loss_names if not np.isfinite(row[k])]
+                    raise NonFiniteLossError(
+                        f"{' and '.join(bad) or 'a loss'} became non-finite by update {loop.updates}; "
+                        f"stopped, last good checkpoint kept at {run.checkpoint_path}")
+                elapsed = time.perf_counter() - t0
+                metrics_out.write("metrics", {"env_step": 0, "updates": loop.updates,
+                                              "updates_per_second": (loop.updates - start) / elapsed, **row},
+                                  loop.updates)
+            _tick(before, loop.updates, config, run_eval, checkpoint, t0, progress)
+        _last_eval(status, loop.updates, config, loop, run_eval)
     session_seconds = time.perf_counter() - t0
     checkpoint(session_seconds)
     loop.wall_seconds += session_seconds
