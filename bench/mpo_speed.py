@@ -89,13 +89,14 @@ def measure(variants: dict, rounds: int, updates: int) -> dict:
             "rounds": rounds, "updates_per_round": updates, "rows": rows}
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(variants=None, out_name="mpo_speed.json", doc=__doc__):
+    """The command line of this script and of the ones that measure other learners against SAC."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--updates", type=int, default=200)
-    ap.add_argument("--out", default=str(HERE / "results" / "mpo_speed.json"))
+    ap.add_argument("--out", default=str(HERE / "results" / out_name))
     args = ap.parse_args()
-    out = measure(VARIANTS, args.rounds, args.updates)
+    out = measure(variants or VARIANTS, args.rounds, args.updates)
     Path(args.out).write_text(json.dumps(out, indent=2))
     print(f"wrote {args.out}")
 

@@ -9,26 +9,10 @@ updates/s, BC faster.
 
 from __future__ import annotations
 
-import argparse
-import json
-from pathlib import Path
-
-from mpo_speed import HERE, measure
+import mpo_speed
 
 VARIANTS = {"sac": ("sac", None), "crr": ("crr", None), "abm": ("abm", None), "oac": ("oac", None),
             "bc": ("bc", None)}
 
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--updates", type=int, default=200)
-    ap.add_argument("--out", default=str(HERE / "results" / "offline_speed.json"))
-    args = ap.parse_args()
-    out = measure(VARIANTS, args.rounds, args.updates)
-    Path(args.out).write_text(json.dumps(out, indent=2))
-    print(f"wrote {args.out}")
-
-
 if __name__ == "__main__":
-    main()
+    mpo_speed.main(VARIANTS, "offline_speed.json", __doc__)

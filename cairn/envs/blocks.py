@@ -55,6 +55,13 @@ def _model_xml(num_blocks: int, yaw: bool) -> str:
       <geom name="block{i}" type="box" size="{BLOCK_HALF} {BLOCK_HALF} {BLOCK_HALF}" rgba="{COLOURS[i]}"
             mass="0.05" friction="1 0.005 0.0001" condim="3" contype="3" conaffinity="1"/>
     </body>''' for i in range(num_blocks))
+    fingers = "\n".join(  # mirror images: each slides outwards from the centre line by its opening
+        f'''      <body name="finger_{side}" pos="0 0 0" gravcomp="1">
+        <joint name="finger_{side}" type="slide" axis="0 {sign} 0" range="0 {FINGER_OPEN}" damping="0.5"/>
+        <geom name="finger_{side}" type="box" size="0.012 0.005 0.035" pos="0 {0.005 * sign} 0.02" rgba="0.4 0.4 0.4 1"
+              mass="0.05" friction="1.5 0.01 0.001" condim="4"/>
+        <site name="pad_{side}" type="box" size="0.013 0.004 0.025" pos="0 0.0 0.0" rgba="0 0 0 0"/>
+      </body>''' for side, sign in (("left", -1), ("right", 1)))
     yaw_joint = '<joint name="yaw" type="hinge" axis="0 0 1" range="-1.57 1.57" damping="0.5"/>' if yaw else ""
     yaw_act = '<velocity name="yaw" joint="yaw" kv="2" ctrlrange="-1.5 1.5"/>' if yaw else ""
     wall = 'type="box" rgba="0 0 0 0" contype="0" conaffinity="2"'  # walls touch blocks only
@@ -79,18 +86,7 @@ def _model_xml(num_blocks: int, yaw: bool) -> str:
       {yaw_joint}
       <geom name="palm" type="box" size="0.02 0.06 0.01" pos="0 0 0.065" rgba="0.3 0.3 0.3 1" mass="0.3"/>
       <site name="pinch" pos="0 0 0" size="0.006" rgba="1 1 0 0.6"/>  <!-- between the pads' centres -->
-      <body name="finger_left" pos="0 0 0" gravcomp="1">
-        <joint name="finger_left" type="slide" axis="0 -1 0" range="0 {FINGER_OPEN}" damping="0.5"/>
-        <geom name="finger_left" type="box" size="0.012 0.005 0.035" pos="0 -0.005 0.02" rgba="0.4 0.4 0.4 1"
-              mass="0.05" friction="1.5 0.01 0.001" condim="4"/>
-        <site name="pad_left" type="box" size="0.013 0.004 0.025" pos="0 0.0 0.0" rgba="0 0 0 0"/>
-      </body>
-      <body name="finger_right" pos="0 0 0" gravcomp="1">
-        <joint name="finger_right" type="slide" axis="0 1 0" range="0 {FINGER_OPEN}" damping="0.5"/>
-        <geom name="finger_right" type="box" size="0.012 0.005 0.035" pos="0 0.005 0.02" rgba="0.4 0.4 0.4 1"
-              mass="0.05" friction="1.5 0.01 0.001" condim="4"/>
-        <site name="pad_right" type="box" size="0.013 0.004 0.025" pos="0 0.0 0.0" rgba="0 0 0 0"/>
-      </body>
+{fingers}
     </body>
 {blocks}
   </worldbody>

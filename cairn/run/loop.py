@@ -190,6 +190,18 @@ def _last_eval(status: str, now: int, config, loop, run_eval) -> None:
         run_eval()
 
 
+def _wrap_up(t0: float, checkpoint, loop, writer, metrics_out, run, status: str, env_steps: int, **meta) -> float:
+    """A session that ended normally (finished or interrupted): final checkpoint, clock, store flush and
+    run metadata. Returns the session's seconds."""
+    session_seconds = time.perf_counter() - t0
+    checkpoint(session_seconds)
+    loop.wall_seconds += session_seconds
+    _close(writer, metrics_out)
+    run.update_meta(status=status, end_time=time.time(), env_steps=env_steps, updates=loop.updates,
+                    best_eval_return=loop.best_eval_return, **meta)
+    return session_seconds
+
+
 def _close(writer, metrics_out) -> None:
     """Flush what the store has not seen yet (including the unfinished episode) and close the metric files."""
     try:
@@ -343,12 +355,8 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
                                               **row}, loop.env_step)
             _tick(before, loop.env_step, config, run_eval, checkpoint, t0, progress)
         _last_eval(status, loop.env_step, config, loop, run_eval)
-    session_seconds = time.perf_counter() - t0
-    checkpoint(session_seconds)
-    loop.wall_seconds += session_seconds
-    _close(writer, metrics_out)
-    run.update_meta(status=status, end_time=time.time(), env_steps=loop.env_step, updates=loop.updates,
-                    best_eval_return=loop.best_eval_return, **({"online": True} if config.online else {}))
+    session_seconds = _wrap_up(t0, checkpoint, loop, writer, metrics_out, run, status, loop.env_step,
+                               **({"online": True} if config.online else {}))
     summary = {
         "run_id": run.run_id,
         "run_name": config.run_name,

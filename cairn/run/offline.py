@@ -21,8 +21,8 @@ from cairn.agents import make_learner
 from cairn.run.checkpoint import load_checkpoint, save_checkpoint
 from cairn.run.config import TrainConfig, resolve_store
 from cairn.run.loop import (
-    LoopState, NonFiniteLossError, _close, _evaluate_point, _last_eval, _status_on_failure, _StopFlag, _tick, crossed,
-    make_run_env,
+    LoopState, NonFiniteLossError, _evaluate_point, _last_eval, _status_on_failure, _StopFlag, _tick, _wrap_up,
+    crossed, make_run_env,
 )
 from cairn.run.metrics import MetricsWriter
 from cairn.run.reuse import load_prior
@@ -96,12 +96,7 @@ def train_offline(config: TrainConfig, run: RunDir | None, resuming: bool, progr
                                   loop.updates)
             _tick(before, loop.updates, config, run_eval, checkpoint, t0, progress)
         _last_eval(status, loop.updates, config, loop, run_eval)
-    session_seconds = time.perf_counter() - t0
-    checkpoint(session_seconds)
-    loop.wall_seconds += session_seconds
-    _close(writer, metrics_out)
-    run.update_meta(status=status, end_time=time.time(), env_steps=0, updates=loop.updates,
-                    best_eval_return=loop.best_eval_return)
+    session_seconds = _wrap_up(t0, checkpoint, loop, writer, metrics_out, run, status, 0)
     summary = {
         "run_id": run.run_id, "run_name": config.run_name, "run_dir": str(run.path), "env": config.env_id,
         "agent": config.agent, "seed": config.seed, "status": status, "offline": True,

@@ -91,26 +91,10 @@ class MPOConfig:
     1 pure behaviour cloning; the KL trust regions apply in both cases."""
 
     def __post_init__(self):
-        errors = []
-        for name in ("policy_hidden_sizes", "critic_hidden_sizes"):
-            sizes = getattr(self, name)
-            if not sizes or any(h <= 0 for h in sizes):
-                errors.append(f"{name} must be positive integers (got {sizes})")
-        for name in ("num_samples", "batch_size", "n_step", "target_update_period"):
-            if getattr(self, name) < 1:
-                errors.append(f"{name} must be >= 1 (got {getattr(self, name)})")
-        if self.num_atoms < 2:
-            errors.append(f"num_atoms must be >= 2 (got {self.num_atoms})")
-        if self.vmax is not None and not self.vmax > 0:
-            errors.append(f"vmax must be > 0 (got {self.vmax})")
-        for name in ("epsilon", "epsilon_mean", "epsilon_stddev", "epsilon_penalty", "init_std",
-                     "policy_lr", "critic_lr", "dual_lr", "grad_norm_clip"):
+        errors = actor_critic_errors(self)
+        for name in ("epsilon", "epsilon_mean", "epsilon_stddev", "epsilon_penalty", "dual_lr"):
             if not getattr(self, name) > 0:
                 errors.append(f"{name} must be > 0 (got {getattr(self, name)})")
-        if not 0.0 <= self.min_std < self.init_std:
-            errors.append(f"min_std must be in [0, init_std) (got {self.min_std})")
-        if not 0.0 <= self.gamma <= 1.0:
-            errors.append(f"gamma must be in [0, 1] (got {self.gamma})")
         if not 0.0 <= self.bc_weight <= 1.0:
             errors.append(f"bc_weight must be in [0, 1] (got {self.bc_weight})")
         if not 0.0 <= self.retrace_lambda <= 1.0:
@@ -120,7 +104,37 @@ class MPOConfig:
 
     def resolved(self, env_id: str, action_repeat: int = 1) -> "MPOConfig":
         """This config with defaults that depend on the task filled in (``vmax``)."""
-        if self.vmax is not None:
-            return self
-        per_step = 150.0 if env_id.startswith("dmc") else 1600.0
-        return dataclasses.replace(self, vmax=per_step * action_repeat)
+        return with_default_vmax(self, env_id, action_repeat)
+
+
+def actor_critic_errors(c) -> list[str]:
+    """Problems with the settings every MPO-family config shares (networks, optimisation, critic support)."""
+    errors = []
+    for name in ("policy_hidden_sizes", "critic_hidden_sizes"):
+        sizes = getattr(c, name)
+        if not sizes or any(h <= 0 for h in sizes):
+            errors.append(f"{name} must be positive integers (got {sizes})")
+    for name in ("num_samples", "batch_size", "n_step", "target_update_period"):
+        if getattr(c, name) < 1:
+            errors.append(f"{name} must be >= 1 (got {getattr(c, name)})")
+    if c.num_atoms < 2:
+        errors.append(f"num_atoms must be >= 2 (got {c.num_atoms})")
+    if c.vmax is not None and not c.vmax > 0:
+        errors.append(f"vmax must be > 0 (got {c.vmax})")
+    for name in ("init_std", "policy_lr", "critic_lr", "grad_norm_clip"):
+        if not getattr(c, name) > 0:
+            errors.append(f"{name} must be > 0 (got {getattr(c, name)})")
+    if not 0.0 <= c.min_std < c.init_std:
+        errors.append(f"min_std must be in [0, init_std) (got {c.min_std})")
+    if not 0.0 <= c.gamma <= 1.0:
+        errors.append(f"gamma must be in [0, 1] (got {c.gamma})")
+    return errors
+
+
+def with_default_vmax(c, env_id: str, action_repeat: int = 1):
+    """``c`` with its categorical support filled in when unset: 150 × action repeat for dm_control tasks
+    (rewards in [0, 1] per simulator step), 1600 × action repeat otherwise (Gym locomotion)."""
+    if c.vmax is not None:
+        return c
+    per_step = 150.0 if env_id.startswith("dmc") else 1600.0
+    return dataclasses.replace(c, vmax=per_step * action_repeat)

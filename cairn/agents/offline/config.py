@@ -3,10 +3,10 @@ see ``MPOConfig.bc_weight``)."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
+from cairn.agents.mpo.config import actor_critic_errors, with_default_vmax
 from cairn.errors import ConfigError
 
 
@@ -54,26 +54,7 @@ class OfflineConfig:
     """Copy the online networks into their targets every this many updates."""
 
     def _check(self) -> list[str]:
-        errors = []
-        for name in ("policy_hidden_sizes", "critic_hidden_sizes"):
-            sizes = getattr(self, name)
-            if not sizes or any(h <= 0 for h in sizes):
-                errors.append(f"{name} must be positive integers (got {sizes})")
-        for name in ("batch_size", "n_step", "num_samples", "target_update_period"):
-            if getattr(self, name) < 1:
-                errors.append(f"{name} must be >= 1 (got {getattr(self, name)})")
-        for name in ("init_std", "policy_lr", "critic_lr", "grad_norm_clip"):
-            if not getattr(self, name) > 0:
-                errors.append(f"{name} must be > 0 (got {getattr(self, name)})")
-        if not 0.0 <= self.min_std < self.init_std:
-            errors.append(f"min_std must be in [0, init_std) (got {self.min_std})")
-        if not 0.0 <= self.gamma <= 1.0:
-            errors.append(f"gamma must be in [0, 1] (got {self.gamma})")
-        if self.num_atoms < 2:
-            errors.append(f"num_atoms must be >= 2 (got {self.num_atoms})")
-        if self.vmax is not None and not self.vmax > 0:
-            errors.append(f"vmax must be > 0 (got {self.vmax})")
-        return errors
+        return actor_critic_errors(self)
 
     def __post_init__(self):
         errors = self._check()
@@ -81,10 +62,7 @@ class OfflineConfig:
             raise ConfigError("; ".join(errors))
 
     def resolved(self, env_id: str, action_repeat: int = 1):
-        if self.vmax is not None:
-            return self
-        per_step = 150.0 if env_id.startswith("dmc") else 1600.0
-        return dataclasses.replace(self, vmax=per_step * action_repeat)
+        return with_default_vmax(self, env_id, action_repeat)
 
 
 @dataclass(frozen=True)
