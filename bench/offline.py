@@ -6,8 +6,10 @@ episodes). If the store lacks it, the SAC run is made first with the learning be
 
   1. offline: each agent × seed trains `--offline --data <that run>` for --updates gradient updates;
      target: final return ≥ 80% of the SAC run's final evaluation return, and clearly above `bc`.
-  2. offline → online: each `oac` run continues with `--resume RUN --online --steps 20000`; target:
-     the return ends above the offline result, no evaluation falls more than 10% below it.
+  2. offline → online: each `oac` run continues with `--resume RUN --online --steps 20000` (the data
+     stays a prior source at the default --reuse-ratio of fine-tuning, 0.75); target: the return ends
+     above the offline result, no evaluation falls more than 10% below it.
+Every evaluation averages 10 episodes.
 
 Runs are real `cairn train --json` subprocesses, two side by side pinned to one core each with a
 single-threaded XLA; finished runs are kept under results/offline-runs/ and skipped when re-run.
@@ -35,6 +37,7 @@ DATA_FLAGS = ["--action-repeat", "2", "--utd", "2", "--sac.critic-layer-norm", "
               "--eval-every", "10000", "--eval-episodes", "5", "--seed", "0"]
 AGENTS = ("crr", "abm", "bc", "oac")
 ONLINE_STEPS = 20_000
+EVAL_EPISODES = 10  # per evaluation, offline and online: the dip criterion compares single evaluations
 
 
 def cairn(args, core, log, task=TASK):
@@ -109,12 +112,12 @@ def main():
     data_final = read_csv(Store(args.store).runs_dir / data["run_id"] / "eval.csv")[-1]["mean_return"]
     if not args.report_only:
         common = ["--offline", "--data", data["run_id"], "--action-repeat", "2", "--steps", str(args.updates),
-                  "--eval-every", str(args.eval_every), "--eval-episodes", "5", "--store", args.store]
+                  "--eval-every", str(args.eval_every), "--eval-episodes", str(EVAL_EPISODES), "--store", args.store]
         jobs = [(f"{a}-s{s}", ["--agent", a, "--seed", str(s), "--run-name", f"bench-offline-{a}-s{s}", *common])
                 for s in args.seeds for a in args.agents if load(f"{a}-s{s}") is None]
         run_pool(jobs, args.cores, t0)
         online = [(f"oac-online-s{s}", ["--resume", load(f"oac-s{s}")["run_id"], "--online", "--steps",
-                                        str(ONLINE_STEPS), "--eval-every", "2000", "--eval-episodes", "5",
+                                        str(ONLINE_STEPS), "--eval-every", "2000", "--eval-episodes", str(EVAL_EPISODES),
                                         "--store", args.store])
                   for s in args.seeds if load(f"oac-s{s}") and load(f"oac-online-s{s}") is None]
         run_pool(online, args.cores, t0)

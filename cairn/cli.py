@@ -23,6 +23,8 @@ class EvalConfig:
     """Number of evaluation episodes."""
     seed: int = 12345
     """Seed of the evaluation environment."""
+    offline_checkpoint: bool = False
+    """Evaluate the offline policy of a run fine-tuned with --online (kept as offline-checkpoint.npz)."""
     store: str | None = None
     """Runs directory; default $CAIRN_STORE, else ./cairn-store."""
     json: bool = False
@@ -113,19 +115,23 @@ def cmd_eval(cfg: EvalConfig) -> int:
     from cairn.run.checkpoint import load_checkpoint
     from cairn.run.config import resolve_store
     from cairn.run.evaluate import evaluate
-    from cairn.run.loop import make_run_env
+    from cairn.run.loop import OFFLINE_CHECKPOINT, make_run_env
     from cairn.run.rundir import RunDir, RunNotFoundError
 
     try:
         run = RunDir.find(resolve_store(cfg.store), cfg.run)
     except RunNotFoundError as e:
         return _fail(str(e), 2)
-    if not run.checkpoint_path.exists():
-        return _fail(f"run {run.run_id} has no checkpoint yet ({run.checkpoint_path})", 2)
+    path = run.path / OFFLINE_CHECKPOINT if cfg.offline_checkpoint else run.checkpoint_path
+    if not path.exists():
+        if cfg.offline_checkpoint:
+            return _fail(f"run {run.run_id} has no offline checkpoint ({path}): only runs trained --offline and "
+                         "then fine-tuned with --online keep one; evaluate the latest without --offline-checkpoint", 2)
+        return _fail(f"run {run.run_id} has no checkpoint yet ({path})", 2)
     tcfg = TrainConfig.from_dict(run.read_config())
     env = make_run_env(tcfg.env_id, cfg.seed, tcfg.action_repeat)
     learner = make_learner(tcfg.agent, env.spec, tcfg)
-    state, loop, _ = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
+    state, loop, _ = load_checkpoint(path, learner.init(jax.random.PRNGKey(0)))
     returns = evaluate(learner.eval_act, learner.policy_params(state), env, cfg.episodes)
     out = {"run_id": run.run_id, "env": tcfg.env_id, "agent": tcfg.agent, "env_steps": loop["env_step"],
            "episodes": cfg.episodes, "mean_return": float(np.mean(returns)), "std_return": float(np.std(returns)),

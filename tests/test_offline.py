@@ -2,6 +2,7 @@
 and the --offline / --resume / --online run life cycle on real stores."""
 
 import dataclasses
+import json
 import math
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 import fake_envs  # noqa: F401  (registers test:* env ids)
+from cairn import cli
 from cairn.agents import oac_defaults
 from cairn.agents.mpo import MPOConfig
 from cairn.agents.offline import ABMConfig, BCConfig, BCLearner, CRRConfig, CRRLearner
@@ -168,7 +170,7 @@ def test_offline_run_records_meta_metrics_and_resumes(random_data):
     assert s2["run_id"] == s["run_id"] and s2["updates"] == 1000 and [p[0] for p in s2["eval_curve"]] == [500, 1000]
 
 
-def test_online_fine_tuning_keeps_offline_data_as_prior(random_data):
+def test_online_fine_tuning_keeps_offline_data_as_prior(random_data, capsys):
     store, data_run = random_data
     s = _offline(store, "oac", steps=600, run_name="ft")
     s2 = train(TrainConfig("test:target", resume="ft", online=True, steps=300, eval_every=100, eval_episodes=2,
@@ -180,6 +182,11 @@ def test_online_fine_tuning_keeps_offline_data_as_prior(random_data):
     assert min(online) > start - 0.05 and online[-1] > start, (start, online)  # kept, not collapsed, improved
     meta = RunDir.find(store, "ft").read_meta()
     assert meta["online"] and meta["env_steps"] == 300
+    # the offline policy stays evaluable after fine-tuning; a run that never switched has no such checkpoint
+    assert cli.main(["eval", "ft", "--offline-checkpoint", "--episodes", "2", "--store", store, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["env_steps"] == 0
+    assert cli.main(["eval", "random", "--offline-checkpoint", "--store", store]) == 2
+    assert "no offline checkpoint" in capsys.readouterr().err
     with pytest.raises(ConfigError, match="online run already"):
         train(TrainConfig("test:target", resume=data_run, online=True, steps=10, store=store))
 
@@ -204,7 +211,7 @@ def test_bad_offline_flags_fail_with_one_line(random_data):
 
 def test_oac_section_defaults_round_trip():
     cfg = TrainConfig("test:target", agent="oac")
-    assert cfg.oac.bc_weight == 0.9 and cfg.oac.squash == "tanh" and cfg.oac.num_samples == 4
+    assert cfg.oac.bc_weight == 0.9 and cfg.oac.squash == "tanh" and cfg.oac.num_samples == 2
     again = TrainConfig.from_dict(cfg.to_dict())
     assert again.oac == cfg.oac and again.oac != MPOConfig()
 

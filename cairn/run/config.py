@@ -74,8 +74,10 @@ class TrainConfig:
     reuse: str | None = None
     """Replay across Experiments: also train on stored data of earlier runs matching this selector
     (a run id, a run name, 'env' for every run on this env id, or a SQL WHERE clause over runs)."""
-    reuse_ratio: float = 0.5
-    """Share of each batch drawn from the reused (prior) data; the rest comes from this run's replay."""
+    reuse_ratio: float | None = None
+    """Share of each batch drawn from the reused (prior) data; the rest comes from this run's replay.
+    Default 0.5 with --reuse (RaE's 50/50) and 0.75 when --online fine-tunes an offline run (on the
+    cheetah-run benchmark 0.5 let the few first online transitions dominate and dipped the return)."""
     offline: bool = False
     """Learn from stored data only (--data): no environment interaction except evaluation episodes;
     --steps, --eval-every, --checkpoint-every and --log-every then count gradient updates."""
@@ -121,7 +123,7 @@ class TrainConfig:
             errors.append(f"--checkpoint-every must be >= 0 (got {self.checkpoint_every})")
         if self.replay_capacity < 1:
             errors.append(f"--replay-capacity must be >= 1 (got {self.replay_capacity})")
-        if not 0.0 <= self.reuse_ratio <= 1.0:
+        if self.reuse_ratio is not None and not 0.0 <= self.reuse_ratio <= 1.0:
             errors.append(f"--reuse-ratio must be in [0, 1] (got {self.reuse_ratio})")
         if self.flush_seconds <= 0:
             errors.append(f"--flush-seconds must be > 0 (got {self.flush_seconds})")
@@ -148,6 +150,13 @@ class TrainConfig:
                                   f"use --{self.agent}.* (or --agent {name})")
         if errors:
             raise ConfigError("; ".join(errors))
+
+    @property
+    def prior_share(self) -> float:
+        """The reused data's share of each batch: --reuse-ratio, or its default for this kind of run."""
+        if self.reuse_ratio is not None:
+            return self.reuse_ratio
+        return 0.75 if self.online else 0.5
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

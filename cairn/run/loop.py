@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import math
 import os
+import shutil
 import signal
 import socket
 import time
@@ -34,6 +35,7 @@ from cairn.run.rundir import RunDir
 from cairn.store import StoreWriter
 
 # Fields a resumed run takes from the new command line; everything else comes from the saved config.
+OFFLINE_CHECKPOINT = "offline-checkpoint.npz"  # an offline run's checkpoint, kept when --online fine-tunes it
 RESUME_OVERRIDES = ("steps", "eval_every", "eval_episodes", "checkpoint_every", "log_every", "json", "store")
 
 
@@ -243,6 +245,9 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
             learner.load_host_state(loop.host)
         if switch_online:  # an offline run's checkpoint has no replay: online collection starts here
             loop.offline_eval_curve, loop.eval_curve = loop.eval_curve, []
+            offline_copy = run.path / OFFLINE_CHECKPOINT
+            if not offline_copy.exists():  # the offline result stays evaluable after fine-tuning
+                shutil.copy2(run.checkpoint_path, offline_copy)
         else:
             act_key = arrays.pop("act_key")
             replay.load_state_dict(arrays)
@@ -257,8 +262,9 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
                                                exclude=run.run_id if run is not None else None,
                                                flag="--data" if config.online else "--reuse",
                                                action_repeat=config.action_repeat)
-        sampler = Mixture([(prior, config.reuse_ratio), (replay, 1.0 - config.reuse_ratio)])
-        prior_info = {"reuse_runs": prior_runs, "reuse_transitions": len(prior), "reuse_load_seconds": round(load_s, 3)}
+        sampler = Mixture([(prior, config.prior_share), (replay, 1.0 - config.prior_share)])
+        prior_info = {"reuse_runs": prior_runs, "reuse_ratio": config.prior_share, "reuse_transitions": len(prior),
+                      "reuse_load_seconds": round(load_s, 3)}
     if run is None:
         run = RunDir.create(resolve_store(config.store), config.env_id, config.agent)
     run.write_config(config.to_dict())
