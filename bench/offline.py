@@ -152,11 +152,12 @@ def report(args, data, data_final):
         start = off["final_eval_return"]
         returns = [v for _, v in on["eval_curve"]]
         online.append({"seed": s, "offline_final": start, "online_curve": on["eval_curve"],
+                       "reuse_ratio": on.get("reuse_ratio"),
                        "online_final": returns[-1], "lowest": min(returns),
                        "worst_drop_percent": round(100 * max(0.0, (start - min(returns)) / abs(start)), 1),
                        "ends_higher": returns[-1] > start, "no_collapse": min(returns) >= 0.9 * start})
     out = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
-           "task": TASK, "data_run": data["run_id"], "data_final_return": data_final, "target_return": target,
+           "task": TASK, "eval_episodes": EVAL_EPISODES, "data_run": data["run_id"], "data_final_return": data_final, "target_return": target,
            "agents": rows, "offline_to_online": online}
     Path(args.out).write_text(json.dumps(out, indent=2))
     ids = [i for r in rows.values() for i in r["run_ids"]]

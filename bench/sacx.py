@@ -5,6 +5,9 @@ single-task SAC on the sparse lift reward, same budget and network sizes, severa
 SAC-X ≥ 80% lift success within 300k env steps where SAC does not. Runs are `cairn train --json`
 subprocesses, two side by side pinned to one core each; finished runs are kept under
 results/sacx-runs/ and skipped when re-run; the figure comes from `cairn report`.
+A 300k-step SAC-X run takes about 2 h of one core: a run cut off (a session ending) resumes from its
+last checkpoint (every 25k steps) when the script is started again, and a run that finished a smaller
+--steps is extended to the new one.
 
     python bench/sacx.py                                   # 300k steps, seeds 0 1 2, both agents
     python bench/sacx.py --steps 20000 --seeds 0           # a smoke run
@@ -43,16 +46,34 @@ def main():
     t0 = time.time()
 
     def name(a, s):
-        return f"{a}-{args.steps // 1000}k-s{s}"
+        return f"{a}-s{s}"
 
-    jobs = [(name(a, s), [*FLAGS[a], "--steps", str(args.steps), "--seed", str(s), "--eval-every",
-                          str(args.eval_every), "--eval-episodes", "10", "--store", args.store,
-                          "--run-name", f"bench-{name(a, s)}"])
-            for s in args.seeds for a in args.agents if not (RUNS / f"{name(a, s)}.json").exists()]
+    def job(a, s):
+        """A new run, or the continuation of one a killed session left behind (its last checkpoint), or
+        the extension of a finished shorter one: runs this long need several sessions of a 2-core machine."""
+        common = ["--steps", str(args.steps), "--eval-every", str(args.eval_every), "--store", args.store]
+        if existing(a, s):
+            return name(a, s), ["--resume", f"bench-sacx-{name(a, s)}", *common]
+        return name(a, s), [*FLAGS[a], *common, "--seed", str(s), "--eval-episodes", "10",
+                            "--run-name", f"bench-sacx-{name(a, s)}"]
+
+    def existing(a, s):
+        from cairn.run.rundir import RunDir, RunNotFoundError
+
+        try:
+            return RunDir.find(args.store, f"bench-sacx-{name(a, s)}").checkpoint_path.exists()
+        except RunNotFoundError:
+            return False
+
+    def done(a, s):
+        p = RUNS / f"{name(a, s)}.json"
+        return p.exists() and json.loads(p.read_text())["env_steps"] >= args.steps
+
+    jobs = [job(a, s) for s in args.seeds for a in args.agents if not done(a, s)]
     run_pool(jobs, args.cores, t0, task=TASK, runs_dir=RUNS, prefix="sacx")
     rows = {}
     for a in args.agents:
-        runs = [json.loads(p.read_text()) for s in args.seeds if (p := RUNS / f"{name(a, s)}.json").exists()]
+        runs = [json.loads((RUNS / f"{name(a, s)}.json").read_text()) for s in args.seeds if done(a, s)]
         if runs:
             rows[a] = {"final_success_rate": [r.get("final_success_rate") for r in runs],
                        "final_return": [r["final_eval_return"] for r in runs], "run_ids": [r["run_id"] for r in runs],

@@ -184,7 +184,8 @@ def offline_section(r):
     lines = [f"`python bench/offline.py` — dataset: everything the SAC run `{r['data_run']}` stored (bench/learning.py "
              f"seed 0: 100k env steps of {r['task']} with action repeat 2, from random to trained, plus its evaluation "
              f"episodes). Its final evaluation return: {r['data_final_return']:.1f}; target 80% = "
-             f"{r['target_return']:.1f}. Measured {r['date']}, {r['machine']}.", "",
+             f"{r['target_return']:.1f}. Evaluations average {r.get('eval_episodes', 5)} episodes. "
+             f"Measured {r['date']}, {r['machine']}.", "",
              "| agent | updates | final return per seed | mean | share of the data run | ≥ 80% | mean of the last 3 evaluations |",
              "|---|---|---|---|---|---|---|"]
     for a, row in r["agents"].items():
@@ -192,9 +193,10 @@ def offline_section(r):
                      f"{row['final_mean']:.1f} | {100 * row['fraction_of_data_run']:.0f}% | "
                      f"{'yes' if row['meets_80_percent'] else 'no'} | {row.get('last3_mean', float('nan')):.1f} |")
     if r.get("offline_to_online"):
+        share = r["offline_to_online"][0].get("reuse_ratio") or 0.5
         lines += ["", "Offline → online: each `oac` run continued with `--resume RUN --online --steps 20000` "
-                  "(its data kept as 50% of every batch). Target: ends above the offline result, no evaluation "
-                  "more than 10% below it.", "",
+                  f"(its data kept as {share:.0%} of every batch, the fine-tuning default). Target: ends above the "
+                  "offline result, no evaluation more than 10% below it.", "",
                   "| seed | offline final | online evaluations (every 2k env steps) | final | worst drop | verdict |",
                   "|---|---|---|---|---|---|"]
         for o in r["offline_to_online"]:

@@ -147,3 +147,16 @@ def test_dmpo_resumes_from_checkpoint_with_duals_and_episode_ends(tmp_path):
     assert arrays["replay/last"].sum() == 40  # 400 steps of 10-step episodes
     resumed = train(TrainConfig("test:target10", **{**base, "steps": 600}, resume="resumable"))
     assert resumed["env_steps"] == 600 and resumed["updates"] == 500
+
+
+def test_small_critic_head_starts_with_equal_values_for_every_action():
+    """With the head initialised near zero (Acme's categorical head) the first E-steps see no init noise."""
+    obs = jax.random.normal(jax.random.PRNGKey(1), (16, 4))
+    actions = jax.random.uniform(jax.random.PRNGKey(2), (20, 16, 2), minval=-1, maxval=1)
+    spread = {}
+    for small in (False, True):
+        learner = MPOLearner(SPEC, dataclasses.replace(TINY, vmax=100.0, small_critic_head=small), distributional=True)
+        state = learner.init(jax.random.PRNGKey(0))
+        q = learner._q_values(learner.networks.critic.apply(state.critic_params, obs, actions))  # [20, 16]
+        spread[small] = float(np.mean(np.std(np.asarray(q), axis=0)))
+    assert spread[True] < 0.05 and spread[False] > 1.0, spread  # support ±100: 2.6 by default

@@ -67,6 +67,9 @@ class MPOConfig:
     """λ of Retrace's traces c = λ·min(1, π/μ)."""
     num_atoms: int = 51
     """dmpo: atoms of the categorical critic on [−vmax, vmax]."""
+    small_critic_head: bool = False
+    """Initialise the critic's output layer near zero (variance scaling 1e-5, as Acme's categorical
+    head): every action starts with the same value, so the first E-steps do not chase init noise."""
     vmax: float | None = None
     """dmpo: largest representable return; the support is [−vmax, vmax]. Default: 150 × action repeat
     for dm_control tasks (rewards in [0, 1] per simulator step, so Q ≤ 100 per unit of repeat),

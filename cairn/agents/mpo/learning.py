@@ -119,7 +119,8 @@ class MPOLearner:
         self.networks = MPONetworks(
             policy=GaussianPolicy(tuple(config.policy_hidden_sizes), spec.action_size, config.init_std, config.min_std,
                                   config.activation),
-            critic=Critic(tuple(config.critic_hidden_sizes), config.num_atoms if distributional else 1, config.activation),
+            critic=Critic(tuple(config.critic_hidden_sizes), config.num_atoms if distributional else 1, config.activation,
+                          config.small_critic_head),
         )
         vmax = config.resolved(spec.env_id).vmax
         self.support = jnp.linspace(-vmax, vmax, config.num_atoms)

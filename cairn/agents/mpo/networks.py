@@ -59,6 +59,7 @@ class Critic(nn.Module):
     hidden: Sequence[int]
     outputs: int = 1
     activation: str = "elu"
+    small_head: bool = False
 
     @nn.compact
     def __call__(self, obs: jnp.ndarray, action: jnp.ndarray) -> jnp.ndarray:
@@ -66,7 +67,9 @@ class Critic(nn.Module):
         x = jnp.tanh(nn.LayerNorm()(x))
         for size in self.hidden[1:]:
             x = ACTIVATIONS[self.activation](nn.Dense(size)(x))
-        out = nn.Dense(self.outputs)(x)
+        head_init = (nn.initializers.variance_scaling(1e-5, "fan_in", "uniform") if self.small_head
+                     else nn.initializers.lecun_normal())
+        out = nn.Dense(self.outputs, kernel_init=head_init)(x)
         return out[..., 0] if self.outputs == 1 else out
 
 
