@@ -113,7 +113,13 @@ def mpo_trials_section(r):
              "initialised near zero (`--dmpo.small-critic-head`, Acme's categorical head) ended at 440, 221, 299 "
              "(mean 320, against 229, 168, 279 = 225 without it, same flags and seeds); adding init std 1.0 gave "
              "301, 255, 386. Exploration and evaluation returns stay alike (≈ 200: the pole is swung round, not "
-             "balanced), so the deterministic evaluation is not what holds the score down.", "",
+             "balanced), so the deterministic evaluation is not what holds the score down. Acme's clipped Gaussian "
+             "with the action-penalty objective: 335 (222 with the small head); Acme's network sizes (256×3 policy, "
+             "512-512-256 critic) with the small head: 477. DMPO is slow rather than stuck: the small-head run "
+             "continued to 150k steps (s3-u3-long150k) passed 750 at 115k (768) and held 766–773 to 145k — "
+             "about 2.5× SAC's env steps for the same return. More updates per env step close most of the gap "
+             "(small head): UTD 2 ended at 471 (seed 0); UTD 4 at 723, 508, 724 (mean 652; seed 2 passed 759 at "
+             "45k) — the next candidate flags for `bench/learning.py --agent dmpo`.", "",
              "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
         lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "
