@@ -349,7 +349,8 @@ data as a prior source. With half of every batch from the online replay (the ear
 of three seeds dipped 27–28% in the first 6k env steps; at 75% prior (now the default of `--online`)
 the worst dips are 9–11% and seed 0 ends 9% higher, but seeds 1 and 2 end 1% lower — not met.
 Tried on seed 1 (same offline policy): 90% prior, worst dip 8%, ends 246; α = 0.5 for the online
-phase (config edited), dips to 215 (−15%) at 6k steps, then climbs to 268–296. More RL weight is what
+phase (config edited), dips to 215 (−15%) at 6k steps, then climbs to 268–296; α = 0.7: seed 0
+263 → 283 with its lowest evaluation at 262, seed 1 252 → 248, lowest 224. More RL weight is what
 lifts the return; the dip in the first few thousand steps is what still needs a remedy (an α schedule
 or a lower policy learning rate for the first updates are the next things to try).
 
