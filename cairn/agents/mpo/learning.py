@@ -248,9 +248,10 @@ class MPOLearner:
                 weight_sets.append(w_pen)
                 dual_loss = dual_loss + pen_loss
             # 4. M-step with decoupled KL trust regions
-            bc = c.bc_weight > 0 and e_states is not s0  # the BC term needs π at s too: one call for both
-            mean, std = nets.policy.apply(policy_params, jnp.concatenate([e_states, s0]) if bc else e_states)
-            if bc:
+            also_s0 = c.bc_weight > 0 and e_states is not s0  # the BC term needs π at s too: one call for both
+            mean, std = nets.policy.apply(policy_params, jnp.concatenate([e_states, s0]) if also_s0 else e_states)
+            bc_mean, bc_std = mean, std
+            if also_s0:
                 e = e_states.shape[0]
                 mean, bc_mean, std, bc_std = mean[:e], mean[e:], std[:e], std[e:]
             log_p_mean = ops.diag_gaussian_log_prob(u_s, mean, std_old)  # π_mean = N(μ_θ, σ_old)
@@ -268,8 +269,6 @@ class MPOLearner:
             policy_loss = fit + pen_mean + pen_std
             if c.bc_weight > 0:  # offline actor-critic: behaviour cloning of the batch's own actions
                 a0 = batch.action[:, 0] if isinstance(batch, Sequences) else batch.action
-                if not bc:
-                    bc_mean, bc_std = mean, std
                 bc_loss = -jnp.mean(action_log_prob(a0, bc_mean, bc_std, kind))
                 policy_loss = (1.0 - c.bc_weight) * fit + c.bc_weight * bc_loss + pen_mean + pen_std
             dual_loss = dual_loss + dual_mean + dual_std
