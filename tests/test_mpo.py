@@ -160,3 +160,41 @@ def test_small_critic_head_starts_with_equal_values_for_every_action():
         q = learner._q_values(learner.networks.critic.apply(state.critic_params, obs, actions))  # [20, 16]
         spread[small] = float(np.mean(np.std(np.asarray(q), axis=0)))
     assert spread[True] < 0.05 and spread[False] > 1.0, spread  # support ±100: 2.6 by default
+
+
+def test_policy_ema_acts_with_the_polyak_average_and_old_checkpoints_still_load(tmp_path):
+    from typing import Any, NamedTuple
+
+    from cairn.run.checkpoint import load_checkpoint, save_checkpoint
+
+    tau = 0.25
+    learner = MPOLearner(SPEC, dataclasses.replace(TINY, policy_ema=tau))
+    buf, rng = filled_buffer()
+    state = learner.init(jax.random.PRNGKey(0))
+    leaf = lambda params: np.asarray(jax.tree.leaves(params)[0]).copy()  # noqa: E731
+    expected = leaf(state.policy_params)
+    for _ in range(4):
+        state, _ = learner.update(state, learner.sample_batch(buf, rng))
+        expected = (1 - tau) * expected + tau * leaf(state.policy_params)  # avg ← avg + τ(θ − avg)
+    np.testing.assert_allclose(leaf(learner.policy_params(state)), expected, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(leaf(learner.policy_params(state)), leaf(state.policy_params))
+    off = MPOLearner(SPEC, TINY)
+    off_state = off.init(jax.random.PRNGKey(0))
+    assert off_state.averaged_policy_params is None and off.policy_params(off_state) is off_state.policy_params
+    with pytest.raises(ConfigError, match="policy_ema"):
+        dataclasses.replace(TINY, policy_ema=1.0)
+
+    class Old(NamedTuple):  # a learner state written before a field was added to it
+        a: Any
+        b: Any
+
+    class New(NamedTuple):
+        a: Any
+        b: Any
+        c: Any = None
+
+    save_checkpoint(tmp_path / "old.npz", Old(np.ones(2), np.zeros(3)), {"k": 1}, {})
+    new, loop, _ = load_checkpoint(tmp_path / "old.npz", New(np.zeros(2), np.zeros(3)))
+    assert new.c is None and np.array_equal(new.a, np.ones(2)) and loop == {"k": 1}
+    with pytest.raises(ValueError):  # the new field switched on: its values are not in the checkpoint
+        load_checkpoint(tmp_path / "old.npz", New(np.zeros(2), np.zeros(3), np.zeros(1)))

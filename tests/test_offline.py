@@ -108,7 +108,7 @@ def random_data(tmp_path_factory):
 
 def _offline(store, agent, steps=1500, **kw):
     cfg = TrainConfig("test:target", agent=agent, offline=True, data="random", steps=steps, eval_every=500,
-                      eval_episodes=2, log_every=250, store=store, **{agent: TINY[agent]}, **kw)
+                      eval_episodes=2, log_every=250, store=store, **({agent: TINY[agent]} | kw))
     return train(cfg)
 
 
@@ -189,6 +189,18 @@ def test_online_fine_tuning_keeps_offline_data_as_prior(random_data, capsys):
     assert "no offline checkpoint" in capsys.readouterr().err
     with pytest.raises(ConfigError, match="online run already"):
         train(TrainConfig("test:target", resume=data_run, online=True, steps=10, store=store))
+
+
+def test_online_bc_weight_replaces_alpha_when_fine_tuning_starts(random_data):
+    store, _ = random_data
+    oac = dataclasses.replace(TINY["oac"], bc_weight=0.9, online_bc_weight=0.6)
+    _offline(store, "oac", steps=50, run_name="ft-alpha", oac=oac)
+    assert RunDir.find(store, "ft-alpha").read_config()["oac"]["bc_weight"] == 0.9
+    train(TrainConfig("test:target", resume="ft-alpha", online=True, steps=20, eval_every=0, store=store))
+    saved = RunDir.find(store, "ft-alpha").read_config()["oac"]
+    assert saved["bc_weight"] == 0.6 and saved["online_bc_weight"] == 0.6
+    with pytest.raises(ConfigError, match="online_bc_weight must be in"):
+        dataclasses.replace(oac, online_bc_weight=1.5)
 
 
 def test_bad_offline_flags_fail_with_one_line(random_data):

@@ -34,7 +34,13 @@ def save_checkpoint(path: Path, learner_state: Any, loop_state: dict, arrays: di
 def load_checkpoint(path: Path, learner_template: Any) -> tuple[Any, dict, dict[str, np.ndarray]]:
     """Returns (learner_state, loop_state, other arrays); ``learner_template`` gives the pytree structure."""
     with np.load(Path(path)) as data:
-        learner = flax.serialization.from_bytes(learner_template, data["learner"].tobytes())
+        saved = flax.serialization.msgpack_restore(data["learner"].tobytes())
+        template = flax.serialization.to_state_dict(learner_template)
+        if isinstance(saved, dict) and isinstance(template, dict):
+            # A field added to a learner state since the checkpoint was written, and off in this run
+            # (None), keeps its template value; any other mismatch is an error from flax below.
+            saved = {**{k: v for k, v in template.items() if k not in saved and v is None}, **saved}
+        learner = flax.serialization.from_state_dict(learner_template, saved)
         loop = json.loads(data["loop"].tobytes().decode())
         arrays = {k: data[k] for k in data.files if k not in ("learner", "loop")}
     return learner, loop, arrays

@@ -114,6 +114,9 @@ def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir | None, bool, boo
     if switch:  # offline → online: the offline data stays in the mixture as a prior source
         overrides.update(offline=False, online=True, reuse=saved.data, reuse_ratio=config.reuse_ratio,
                          learning_starts=0)
+        section = getattr(saved, saved.agent, None)
+        if getattr(section, "online_bc_weight", None) is not None:  # oac: its α for fine-tuning
+            overrides[saved.agent] = dataclasses.replace(section, bc_weight=section.online_bc_weight)
     merged = dataclasses.replace(saved, **overrides, resume=config.resume)
     if not run.checkpoint_path.exists():
         raise ConfigError(f"run {run.run_id} has no checkpoint to resume from ({run.checkpoint_path} is missing)")

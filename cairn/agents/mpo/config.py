@@ -88,18 +88,27 @@ class MPOConfig:
     """Discount factor γ."""
     target_update_period: int = 100
     """Copy the online policy and critic into their targets every this many updates."""
+    policy_ema: float = 0.0
+    """Polyak rate τ of an exponential moving average of the policy's parameters, which then acts and
+    is evaluated in its place (0: off). Smooths the update-to-update wobble of the returned policy."""
     bc_weight: float = 0.0
     """α of the KL-regularised offline actor-critic (agent `oac`; Springenberg et al. 2024): the policy
     loss is α·(−log π(a|s)) on the batch's own actions + (1 − α)·(MPO's weighted fit). 0 is plain MPO,
     1 pure behaviour cloning; the KL trust regions apply in both cases."""
+    online_bc_weight: float | None = None
+    """α from the moment `--online` fine-tunes an offline `oac` run (None: keep bc_weight)."""
 
     def __post_init__(self):
         errors = actor_critic_errors(self)
         for name in ("epsilon", "epsilon_mean", "epsilon_stddev", "epsilon_penalty", "dual_lr"):
             if not getattr(self, name) > 0:
                 errors.append(f"{name} must be > 0 (got {getattr(self, name)})")
-        if not 0.0 <= self.bc_weight <= 1.0:
-            errors.append(f"bc_weight must be in [0, 1] (got {self.bc_weight})")
+        if not 0.0 <= self.policy_ema < 1.0:
+            errors.append(f"policy_ema must be in [0, 1) (got {self.policy_ema})")
+        for name in ("bc_weight", "online_bc_weight"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                errors.append(f"{name} must be in [0, 1] (got {value})")
         if not 0.0 <= self.retrace_lambda <= 1.0:
             errors.append(f"retrace_lambda must be in [0, 1] (got {self.retrace_lambda})")
         if errors:

@@ -46,6 +46,7 @@ class MPOState(NamedTuple):
     dual_opt_state: Any
     key: jnp.ndarray
     steps: jnp.ndarray
+    averaged_policy_params: Any = None  # Polyak average of the policy (config.policy_ema > 0), which acts
 
 
 def _squash(u, kind):
@@ -157,11 +158,13 @@ class MPOLearner:
             dual_opt_state=self._dual_opt.init(duals),
             key=state_key,
             steps=jnp.zeros((), jnp.int32),
+            averaged_policy_params=jax.tree.map(jnp.copy, policy_params) if c.policy_ema > 0 else None,
         )
 
     @staticmethod
     def policy_params(state: MPOState):
-        return state.policy_params
+        """The parameters that act and are evaluated: the averaged policy when ``policy_ema`` > 0."""
+        return state.policy_params if state.averaged_policy_params is None else state.averaged_policy_params
 
     def sample_batch(self, sampler, rng: np.random.Generator):
         """n-step transitions, or sequences of ``n_step`` transitions for Retrace."""
@@ -296,6 +299,9 @@ class MPOLearner:
         target_critic = optax.periodic_update(critic_params, state.target_critic_params, steps, c.target_update_period)
         metrics["finite"] = (jnp.isfinite(metrics["critic_loss"]) & jnp.isfinite(metrics["policy_loss"])
                              & jnp.isfinite(metrics["dual_loss"]))
+        averaged = state.averaged_policy_params
+        if averaged is not None:
+            averaged = optax.incremental_update(policy_params, averaged, c.policy_ema)
         new_state = MPOState(policy_params, target_policy, critic_params, target_critic, dual_params,
-                             policy_opt_state, critic_opt_state, dual_opt_state, key, steps)
+                             policy_opt_state, critic_opt_state, dual_opt_state, key, steps, averaged)
         return new_state, metrics
