@@ -153,6 +153,19 @@ def test_reuse_loads_prior_data_and_mixes_it(tmp_path):
     assert sql["reuse_runs"] == [second["run_id"]]
 
 
+def test_reuse_shortens_the_random_warm_up_by_default(tmp_path):
+    def random_steps(summary):
+        return Store(tmp_path).connect().execute("SELECT count(*) FROM steps WHERE run_id = ? AND policy = 'random'",
+                                                 [summary["run_id"]]).fetchone()[0]
+
+    first = small_run(tmp_path, run_name="prior", steps=1200, learning_starts=None, eval_every=0)
+    assert random_steps(first) == 1200  # default warm-up: 5000 random steps
+    second = small_run(tmp_path, steps=1200, learning_starts=None, eval_every=0, reuse="prior")
+    assert random_steps(second) == 1000 and second["updates"] == 200  # with reused data: 1000
+    third = small_run(tmp_path, steps=300, learning_starts=20, eval_every=0, reuse="prior")
+    assert random_steps(third) == 20  # an explicit --learning-starts wins
+
+
 def test_reuse_mismatch_and_no_match_fail_at_start(tmp_path):
     small_run(tmp_path, run_name="twod")  # 2-dim actions
     n_runs = len(Store(tmp_path).runs())

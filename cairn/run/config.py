@@ -44,8 +44,10 @@ class TrainConfig:
     gradient updates."""
     seed: int = 0
     """Seed for networks, exploration and the environment."""
-    learning_starts: int = 5_000
-    """Environment steps of uniformly random actions before the first update."""
+    learning_starts: int | None = None
+    """Environment steps of uniformly random actions before the first update. Default 5000, and 1000
+    with --reuse: the reused data already fills the batches, so a long random warm-up only delays
+    learning (its 50% online share is drawn from at least these first transitions)."""
     utd: int = 1
     """Update-to-data ratio: gradient updates per policy step (per env step when --action-repeat is 1)."""
     action_repeat: int = 1
@@ -109,7 +111,7 @@ class TrainConfig:
         errors = []
         if self.steps <= 0:
             errors.append(f"--steps must be a positive number of env steps (got {self.steps})")
-        if self.learning_starts < 0:
+        if self.learning_starts is not None and self.learning_starts < 0:
             errors.append(f"--learning-starts must be >= 0 (got {self.learning_starts})")
         if self.action_repeat < 1:
             errors.append(f"--action-repeat must be >= 1 (got {self.action_repeat})")
@@ -157,6 +159,13 @@ class TrainConfig:
         if self.reuse_ratio is not None:
             return self.reuse_ratio
         return 0.75 if self.online else 0.5
+
+    @property
+    def warmup_steps(self) -> int:
+        """Env steps of random actions before the first update: --learning-starts, or its default."""
+        if self.learning_starts is not None:
+            return self.learning_starts
+        return 1_000 if self.reuse else 5_000
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

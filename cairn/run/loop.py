@@ -315,7 +315,7 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
                 status = "interrupted"
                 break
             obs = ts.observation
-            if loop.env_step < config.learning_starts:
+            if loop.env_step < config.warmup_steps:
                 action = np_rng.uniform(-1.0, 1.0, spec.action_size).astype(np.float32)
                 log_prob, policy_tag = random_log_prob, "random"
             else:
