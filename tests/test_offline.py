@@ -29,7 +29,7 @@ TINY = {
     "crr": CRRConfig(**NETS, policy_lr=1e-3, critic_lr=1e-3, advantage_filter="binary"),
     "abm": ABMConfig(**NETS, policy_lr=1e-3, critic_lr=1e-3, epsilon_mean=0.05, num_samples=10),
     "oac": dataclasses.replace(oac_defaults(), **NETS, vmax=2.0, critic_lr=1e-3, policy_lr=1e-3,
-                               epsilon_mean=0.05, target_update_period=20, bc_weight=0.1),
+                               epsilon_mean=0.05, target_update_period=20, bc_weight=0.1, online_bc_weight=None),
     "bc": BCConfig(**NETS, policy_lr=1e-3),
 }
 TARGET = np.array([0.5, -0.3])
