@@ -2,7 +2,8 @@
 
 For each seed, the scratch run is the one `bench/learning.py` made (run name
 `bench-dmc:cheetah-run-s<seed>`, recorded in bench/results/store); this script starts a second
-100k-step run with `--reuse <that run>` (50/50 batches, fresh networks, same flags) and reports
+100k-step run with `--reuse <that run>` (50/50 batches, fresh networks, same flags, the
+1000-step random warm-up of --reuse) and reports
 the env steps the reuse run needs to reach the scratch run's final return, and its own final return.
 It waits for scratch runs that are still training, skips seeds whose reuse run is already in the
 store (running or finished), and reads every result back from the store (eval.csv of each run).
@@ -106,7 +107,7 @@ def main():
         print(json.dumps({k: v for k, v in pairs[-1].items() if k not in ("scratch", "reuse")}), flush=True)
     report = {"date": time.strftime("%Y-%m-%d"), "agent": args.agent, "task": TASK, "steps": STEPS,
               "flags": job_flags(args.agent, TASK),
-              "reuse_ratio": 0.5, "pairs": pairs,
+              "reuse_ratio": 0.5, "reuse_warmup": 1000, "pairs": pairs,
               "passed": bool(pairs) and all(p["fraction_of_budget"] is not None and p["fraction_of_budget"] <= 1 / 3
                                             and p["ends_higher"] for p in pairs)}
     suffix = "" if args.agent == "sac" else f"-{args.agent}"
