@@ -107,8 +107,8 @@ def random_data(tmp_path_factory):
 
 
 def _offline(store, agent, steps=1500, **kw):
-    cfg = TrainConfig("test:target", agent=agent, offline=True, data="random", steps=steps, eval_every=500,
-                      eval_episodes=2, log_every=250, store=store, **({agent: TINY[agent]} | kw))
+    cfg = TrainConfig("test:target", agent=agent, offline=True, data="random", steps=steps,
+                      **({"eval_every": 500, "eval_episodes": 2, "log_every": 250, "store": store, agent: TINY[agent]} | kw))
     return train(cfg)
 
 
@@ -191,14 +191,26 @@ def test_online_fine_tuning_keeps_offline_data_as_prior(random_data, capsys):
         train(TrainConfig("test:target", resume=data_run, online=True, steps=10, store=store))
 
 
-def test_online_bc_weight_replaces_alpha_when_fine_tuning_starts(random_data):
+def test_online_bc_weight_anneals_alpha_from_the_switch_on(random_data):
+    from cairn.agents import make_learner
+    from cairn.run.checkpoint import load_checkpoint
+
     store, _ = random_data
-    oac = dataclasses.replace(TINY["oac"], bc_weight=0.9, online_bc_weight=0.6)
-    _offline(store, "oac", steps=50, run_name="ft-alpha", oac=oac)
-    assert RunDir.find(store, "ft-alpha").read_config()["oac"]["bc_weight"] == 0.9
+    oac = dataclasses.replace(TINY["oac"], bc_weight=0.9, online_bc_weight=0.6, online_bc_anneal=10)
+    _offline(store, "oac", steps=50, run_name="ft-alpha", oac=oac, eval_every=0)
+    run = RunDir.find(store, "ft-alpha")
+    cfg = TrainConfig.from_dict(run.read_config())
+    learner = make_learner("oac", fake_envs.TargetActionEnv().spec, cfg)
+    template = learner.init(jax.random.PRNGKey(0))
+    state, _, _ = load_checkpoint(run.checkpoint_path, template)
+    assert int(state.online_since) == -1 and float(learner._bc_weight(state)) == pytest.approx(0.9)
+    for done, alpha in ((0, 0.9), (5, 0.75), (10, 0.6), (30, 0.6)):  # 0.9 + (0.6 − 0.9)·min(done/10, 1)
+        probe = state._replace(online_since=jnp.asarray(50, jnp.int32), steps=jnp.asarray(50 + done, jnp.int32))
+        assert float(learner._bc_weight(probe)) == pytest.approx(alpha), done
     train(TrainConfig("test:target", resume="ft-alpha", online=True, steps=20, eval_every=0, store=store))
-    saved = RunDir.find(store, "ft-alpha").read_config()["oac"]
-    assert saved["bc_weight"] == 0.6 and saved["online_bc_weight"] == 0.6
+    state, _, _ = load_checkpoint(run.checkpoint_path, template)
+    assert int(state.online_since) == 50 and int(state.steps) == 70
+    assert run.read_config()["oac"]["bc_weight"] == 0.9  # the config keeps both values; the state the phase
     with pytest.raises(ConfigError, match="online_bc_weight must be in"):
         dataclasses.replace(oac, online_bc_weight=1.5)
 

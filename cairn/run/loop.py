@@ -114,9 +114,6 @@ def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir | None, bool, boo
     if switch:  # offline → online: the offline data stays in the mixture as a prior source
         overrides.update(offline=False, online=True, reuse=saved.data, reuse_ratio=config.reuse_ratio,
                          learning_starts=0)
-        section = getattr(saved, saved.agent, None)
-        if getattr(section, "online_bc_weight", None) is not None:  # oac: its α for fine-tuning
-            overrides[saved.agent] = dataclasses.replace(section, bc_weight=section.online_bc_weight)
     merged = dataclasses.replace(saved, **overrides, resume=config.resume)
     if not run.checkpoint_path.exists():
         raise ConfigError(f"run {run.run_id} has no checkpoint to resume from ({run.checkpoint_path} is missing)")
@@ -248,6 +245,8 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
             learner.load_host_state(loop.host)
         if switch_online:  # an offline run's checkpoint has no replay: online collection starts here
             loop.offline_eval_curve, loop.eval_curve = loop.eval_curve, []
+            if hasattr(learner, "begin_fine_tuning"):  # oac: α starts moving to its fine-tuning value
+                state = learner.begin_fine_tuning(state)
             offline_copy = run.path / OFFLINE_CHECKPOINT
             if not offline_copy.exists():  # the offline result stays evaluable after fine-tuning
                 shutil.copy2(run.checkpoint_path, offline_copy)

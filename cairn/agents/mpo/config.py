@@ -96,13 +96,18 @@ class MPOConfig:
     loss is α·(−log π(a|s)) on the batch's own actions + (1 − α)·(MPO's weighted fit). 0 is plain MPO,
     1 pure behaviour cloning; the KL trust regions apply in both cases."""
     online_bc_weight: float | None = None
-    """α from the moment `--online` fine-tunes an offline `oac` run (None: keep bc_weight)."""
+    """α once `--online` fine-tunes an offline `oac` run (None: keep bc_weight)."""
+    online_bc_anneal: int = 0
+    """Updates over which α moves linearly from bc_weight to online_bc_weight when fine-tuning starts
+    (0: at once)."""
 
     def __post_init__(self):
         errors = actor_critic_errors(self)
         for name in ("epsilon", "epsilon_mean", "epsilon_stddev", "epsilon_penalty", "dual_lr"):
             if not getattr(self, name) > 0:
                 errors.append(f"{name} must be > 0 (got {getattr(self, name)})")
+        if self.online_bc_anneal < 0:
+            errors.append(f"online_bc_anneal must be >= 0 (got {self.online_bc_anneal})")
         if not 0.0 <= self.policy_ema < 1.0:
             errors.append(f"policy_ema must be in [0, 1) (got {self.policy_ema})")
         for name in ("bc_weight", "online_bc_weight"):

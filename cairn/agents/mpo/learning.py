@@ -47,6 +47,7 @@ class MPOState(NamedTuple):
     key: jnp.ndarray
     steps: jnp.ndarray
     averaged_policy_params: Any = None  # Polyak average of the policy (config.policy_ema > 0), which acts
+    online_since: Any = None  # oac with online_bc_weight: the update at which fine-tuning began (−1: offline)
 
 
 def _squash(u, kind):
@@ -159,7 +160,25 @@ class MPOLearner:
             key=state_key,
             steps=jnp.zeros((), jnp.int32),
             averaged_policy_params=jax.tree.map(jnp.copy, policy_params) if c.policy_ema > 0 else None,
+            online_since=None if c.online_bc_weight is None else jnp.full((), -1, jnp.int32),
         )
+
+    def begin_fine_tuning(self, state: MPOState) -> MPOState:
+        """Called once when ``--online`` switches an offline run to fine-tuning: α starts moving from
+        ``bc_weight`` to ``online_bc_weight`` (over ``online_bc_anneal`` updates)."""
+        if state.online_since is None:
+            return state
+        return state._replace(online_since=jnp.asarray(state.steps, jnp.int32))
+
+    def _bc_weight(self, state: MPOState):
+        """α of this update: ``bc_weight`` offline; once fine-tuning, linear towards ``online_bc_weight``."""
+        c = self.config
+        if state.online_since is None:
+            return jnp.asarray(c.bc_weight, jnp.float32)
+        done = (state.steps - state.online_since).astype(jnp.float32)
+        frac = jnp.clip(done / c.online_bc_anneal, 0.0, 1.0) if c.online_bc_anneal > 0 else 1.0
+        annealed = c.bc_weight + (c.online_bc_weight - c.bc_weight) * frac
+        return jnp.where(state.online_since >= 0, annealed, c.bc_weight).astype(jnp.float32)
 
     @staticmethod
     def policy_params(state: MPOState):
@@ -235,6 +254,9 @@ class MPOLearner:
         u_s = u[:, e_slice]
         mean_old, std_old = jax.lax.stop_gradient(t_mean[e_slice]), jax.lax.stop_gradient(t_std[e_slice])
 
+        uses_bc = c.bc_weight > 0 or bool(c.online_bc_weight)
+        alpha_bc = self._bc_weight(state)
+
         def loss_fn(params):
             policy_params, critic_params, duals = params
             # 2. critic
@@ -251,7 +273,7 @@ class MPOLearner:
                 weight_sets.append(w_pen)
                 dual_loss = dual_loss + pen_loss
             # 4. M-step with decoupled KL trust regions
-            also_s0 = c.bc_weight > 0 and e_states is not s0  # the BC term needs π at s too: one call for both
+            also_s0 = uses_bc and e_states is not s0  # the BC term needs π at s too: one call for both
             mean, std = nets.policy.apply(policy_params, jnp.concatenate([e_states, s0]) if also_s0 else e_states)
             bc_mean, bc_std = mean, std
             if also_s0:
@@ -270,10 +292,10 @@ class MPOLearner:
             pen_mean, dual_mean = ops.kl_dual_loss(alpha_mean, kl_mean, c.epsilon_mean)
             pen_std, dual_std = ops.kl_dual_loss(alpha_std, kl_std, c.epsilon_stddev)
             policy_loss = fit + pen_mean + pen_std
-            if c.bc_weight > 0:  # offline actor-critic: behaviour cloning of the batch's own actions
+            if uses_bc:  # offline actor-critic: behaviour cloning of the batch's own actions
                 a0 = batch.action[:, 0] if isinstance(batch, Sequences) else batch.action
                 bc_loss = -jnp.mean(action_log_prob(a0, bc_mean, bc_std, kind))
-                policy_loss = (1.0 - c.bc_weight) * fit + c.bc_weight * bc_loss + pen_mean + pen_std
+                policy_loss = (1.0 - alpha_bc) * fit + alpha_bc * bc_loss + pen_mean + pen_std
             dual_loss = dual_loss + dual_mean + dual_std
             aux = {
                 "critic_loss": critic_loss, "policy_loss": policy_loss, "dual_loss": dual_loss,
@@ -281,8 +303,8 @@ class MPOLearner:
                 "kl_mean": jnp.sum(kl_mean), "kl_stddev": jnp.sum(kl_std), "policy_std": jnp.mean(std),
                 "estep_max_weight": jnp.mean(jnp.max(weights, axis=0)), **critic_aux,
             }
-            if c.bc_weight > 0:
-                aux["bc_loss"] = bc_loss
+            if uses_bc:
+                aux["bc_loss"], aux["bc_weight"] = bc_loss, alpha_bc
             return critic_loss + policy_loss + dual_loss, aux
 
         params = (state.policy_params, state.critic_params, state.dual_params)
@@ -303,5 +325,6 @@ class MPOLearner:
         if averaged is not None:
             averaged = optax.incremental_update(policy_params, averaged, c.policy_ema)
         new_state = MPOState(policy_params, target_policy, critic_params, target_critic, dual_params,
-                             policy_opt_state, critic_opt_state, dual_opt_state, key, steps, averaged)
+                             policy_opt_state, critic_opt_state, dual_opt_state, key, steps, averaged,
+                             state.online_since)
         return new_state, metrics
