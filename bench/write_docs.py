@@ -149,7 +149,8 @@ def rae_section(r, agent="sac"):
     lines = [f"`python bench/rae.py{'' if agent == 'sac' else ' --agent ' + agent}` — for each seed, the 100k-step scratch run of `bench/learning.py`, then a "
              f"100k-step run with `--reuse <scratch run> --reuse-ratio 0.5` (fresh networks, flags "
              f"`{' '.join(r['flags'])}`; random warm-up {r.get('reuse_warmup', 5000)} env steps in the reuse run, "
-             f"5000 in the scratch run). Measured {r['date']}.", "",
+             f"5000 in the scratch run; evaluations of {r.get('eval_episodes', 5)} episodes in the reuse run, 5 in "
+             f"the scratch run). Measured {r['date']}.", "",
              "| seed | scratch final | reuse run: env steps to reach it | fraction of budget | reuse final | ends higher |",
              "|---|---|---|---|---|---|"]
     for p in r["pairs"]:
@@ -349,14 +350,18 @@ lr 3e-4 and 5-step targets (with the paper's 3e-5 and 1-step targets: 153 at 30k
 loss. Runs are deterministic given the seed: the evaluation episode count does not touch training.
 
 Fine-tuning: the online phase acts with the offline policy from the first step and keeps the offline
-data as a prior source. With half of every batch from the online replay (the earlier default) two
-of three seeds dipped 27–28% in the first 6k env steps; at 75% prior (now the default of `--online`)
-the worst dips are 9–11% and seed 0 ends 9% higher, but seeds 1 and 2 end 1% lower — not met.
-Tried on seed 1 (same offline policy): 90% prior, worst dip 8%, ends 246; α = 0.5 for the online
-phase (config edited), dips to 215 (−15%) at 6k steps, then climbs to 268–296; α = 0.7: seed 0
-263 → 283 with its lowest evaluation at 262, seed 1 252 → 248, lowest 224. More RL weight is what
-lifts the return; the dip in the first few thousand steps is what still needs a remedy (an α schedule
-or a lower policy learning rate for the first updates are the next things to try).
+data as a prior source (75% of every batch: at 50%, two of three seeds dipped 27–28% in the first 6k
+env steps). Since this table, `oac` evaluates and acts with a Polyak average of its policy (τ = 0.005,
+offline and online), and fine-tuning moves α from 0.9 to 0.5 over its first 10k updates. Before that
+(plain policy, α = 0.9 throughout): offline 263/252/251, after fine-tuning 287/249/249 with worst dips of
+11.1/8.8/10.8%. Trials from the averaged offline policies (seed 0: 293, seed 1: 261): α kept at 0.9,
+seed 1 ends at 255, worst −5%; α = 0.7 at once, seed 1 worst −13%; α = 0.5 at once, seed 1 261 → 287
+(worst −8%) but seed 0 293 → 313 with a fall to 184 (−37%) at 4k steps; α annealed to 0.5 over 10k
+updates, seed 0 ends at 284 (worst 249, −15%), over 5k updates 268 (worst −30%). Without the average,
+α = 0.5 at once dipped 15% on seed 1. The RL weight is what lifts the return, and the first thousands
+of online steps are where it dips. Reading single evaluations: the deterministic policy's episode
+returns spread ±10–90 around their mean, so one 10-episode evaluation has a standard error of up to
+±25 (≈ 10% of the return) by itself.
 
 ### Update cost
 
