@@ -216,7 +216,9 @@ def offline_section(r):
         lines.append(f"| {a} | {row['updates']} | {', '.join(f'{v:.0f}' for v in row['final_per_seed'])} | "
                      f"{row['final_mean']:.1f} | {100 * row['fraction_of_data_run']:.0f}% | "
                      f"{'yes' if row['meets_80_percent'] else 'no'} | {row.get('last3_mean', float('nan')):.1f} |")
-    if r.get("offline_to_online"):
+    if not r.get("offline_to_online"):
+        lines += ["", "Offline → online: no 3-seed run with the current fine-tuning defaults yet (trials below)."]
+    else:
         share = r["offline_to_online"][0].get("reuse_ratio") or 0.5
         lines += ["", "Offline → online: each `oac` run continued with `--resume RUN --online --steps 20000` "
                   f"(its data kept as {share:.0%} of every batch, the fine-tuning default). Target: ends above the "
