@@ -172,7 +172,12 @@ def rae_section(r, agent="sac"):
               + ("" if agent != "sac" else " An earlier run of this benchmark, with the reuse runs' warm-up at "
                  "5000 random steps (as in the scratch runs), needed 30k, 30k and 40k steps (seed 2: 349 at 30k "
                  "against 387) and ended at 467, 522 and 535: the reused data makes the random warm-up "
-                 "unnecessary, so `--reuse` now shortens it to 1000 steps.")
+                 "unnecessary, so `--reuse` now shortens it to 1000 steps. With the 1000-step warm-up and "
+                 "5-episode evaluations, a first set of reuse runs reached the targets at 30k, 40k and 30k steps: "
+                 "seed 1 read 301 ± 114 at 30k (one flipped episode among five) — hence 10-episode evaluations "
+                 "for the reuse runs (their curves: results/rae-warmup1000-ep5.json). These runs are not replays "
+                 "of each other: XLA splits some reductions by the number of cores a process may use, so a "
+                 "pinned and an unpinned run of one seed differ in the last bits and then diverge.")
               + ("" if agent == "sac" or "reuse_warmup" in r else " These DMPO runs were made with the 5000-step "
                  "warm-up, before `--reuse` shortened it."),
               "", f"![RaE on cheetah-run]({'img/rae' + suffix + '-cheetah-run.png'})"]
@@ -349,7 +354,8 @@ lr 3e-4 and 5-step targets (with the paper's 3e-5 and 1-step targets: 153 at 30k
 α = 0.9 and ε_μ = 0.01 (α = 0.5: 187 at 15k). ABM (N = 4 prior samples, 1 value sample) and OAC
 (N = 2) sample fewer actions than in the previous table (N = 10 and 4: ABM 291/283/287, OAC
 290/251/221, 5-episode evaluations), which brought their update cost down (next section) at no clear
-loss. Runs are deterministic given the seed: the evaluation episode count does not touch training.
+loss. Runs are deterministic given the seed, the code and the cores they may use (each is pinned to
+one): the evaluation episode count does not touch training.
 
 Fine-tuning: the online phase acts with the offline policy from the first step and keeps the offline
 data as a prior source (75% of every batch: at 50%, two of three seeds dipped 27–28% in the first 6k
