@@ -91,7 +91,10 @@ def test_killed_run_resumes_from_checkpoint(tmp_path, sig, status, code):
     proc = subprocess.Popen([*CAIRN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     runs = tmp_path / "runs"
     _wait_for(runs, proc)
-    _wait_for(next(iter(runs.iterdir()), runs / "x") / "checkpoint.npz", proc)
+    while not any(runs.iterdir()):  # the runs directory can exist a moment before the run's own
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.1)
+    _wait_for(next(runs.iterdir()) / "checkpoint.npz", proc)
     time.sleep(1.0)
     proc.send_signal(sig)
     assert proc.wait(timeout=60) == code
