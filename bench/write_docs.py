@@ -169,7 +169,7 @@ def rae_section(r, agent="sac"):
               f"budget) and ends at {float(np.mean([p['reuse_final'] for p in r['pairs']])):.0f}. Mean reuse curve: "
               + ", ".join(f"{s // 1000}k: {v:.0f}" for s, v in zip(steps, mean_reuse)) + ".",
               "", f"Target (≤ 1/3 of the steps and ends higher, every seed): **{'met' if r['passed'] else 'not met'}**"
-              + ("" if agent != "sac" else " An earlier run of this benchmark, with the reuse runs' warm-up at "
+              + ("" if agent != "sac" else ". An earlier run of this benchmark, with the reuse runs' warm-up at "
                  "5000 random steps (as in the scratch runs), needed 30k, 30k and 40k steps (seed 2: 349 at 30k "
                  "against 387) and ended at 467, 522 and 535: the reused data makes the random warm-up "
                  "unnecessary, so `--reuse` now shortens it to 1000 steps. With the 1000-step warm-up and "
@@ -178,7 +178,7 @@ def rae_section(r, agent="sac"):
                  "for the reuse runs (their curves: results/rae-warmup1000-ep5.json). These runs are not replays "
                  "of each other: XLA splits some reductions by the number of cores a process may use, so a "
                  "pinned and an unpinned run of one seed differ in the last bits and then diverge.")
-              + ("" if agent == "sac" or "reuse_warmup" in r else " These DMPO runs were made with the 5000-step "
+              + ("" if agent == "sac" or "reuse_warmup" in r else ". These DMPO runs were made with the 5000-step "
                  "warm-up, before `--reuse` shortened it."),
               "", f"![RaE on cheetah-run]({'img/rae' + suffix + '-cheetah-run.png'})"]
     return "\n".join(lines)
@@ -198,12 +198,17 @@ def offline_speed_section(r):
                         for a in ("crr", "abm", "oac", "bc") if a in rows)
     lines += ["", f"Target (issue 6): at least SAC's updates/s, BC faster — {verdict}.", "",
               "Where the time goes (XLA's cost analysis of one compiled update): SAC 0.59 GFLOP and 0.24M "
-              "transcendental ops; ABM (N = 4, one value sample) 0.67 GFLOP and 1.86M; OAC (N = 2) 0.49 GFLOP "
+              "transcendental ops; ABM (N = 4, one value sample) 0.64 GFLOP and 1.72M; OAC (N = 2) 0.49 GFLOP "
               "and 1.0M. ABM trains three networks (critic, policy, prior), and the MPO-family networks' "
               "LayerNorm + tanh first layer and ELU layers cost exp/tanh per unit where SAC's ReLU MLPs cost "
               "none; with ReLU ABM measured 1.26×. Earlier defaults: ABM N = 10 with 2 value samples 1.93×, "
               "OAC N = 4 1.21×. Batching ABM's three target-critic calls into one, or its policy and prior "
-              "into one vmapped call, measured slower."]
+              "into one vmapped call, measured slower; one prior pass instead of two (same numbers, 0.67 → 0.64 "
+              "GFLOP) measured no faster. In one process on an idle machine (2026-11-24): ABM with ReLU 1.33×, "
+              "with N = 2 1.29×, both 1.21×; OAC with ReLU 1.15×, without the policy average 1.14× against "
+              "1.13× with it; DMPO with ReLU 2.13× against 2.23×. OAC measured 1.04× in an earlier run of this "
+              "script and 1.13–1.18× in two runs today with unchanged per-update cost (its previous code ran "
+              "side by side at the same speed): runs of this script differ by ~10%."]
     return "\n".join(lines)
 
 
