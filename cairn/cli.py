@@ -131,7 +131,10 @@ def cmd_eval(cfg: EvalConfig) -> int:
     tcfg = TrainConfig.from_dict(run.read_config())
     env = make_run_env(tcfg.env_id, cfg.seed, tcfg.action_repeat)
     learner = make_learner(tcfg.agent, env.spec, tcfg)
-    state, loop, _ = load_checkpoint(path, learner.init(jax.random.PRNGKey(0)))
+    try:
+        state, loop, _ = load_checkpoint(path, learner.init(jax.random.PRNGKey(0)))
+    except ConfigError as e:
+        return _fail(str(e), 2)
     returns = evaluate(learner.eval_act, learner.policy_params(state), env, cfg.episodes)
     out = {"run_id": run.run_id, "env": tcfg.env_id, "agent": tcfg.agent, "env_steps": loop["env_step"],
            "episodes": cfg.episodes, "mean_return": float(np.mean(returns)), "std_return": float(np.std(returns)),

@@ -15,6 +15,8 @@ import flax.serialization
 import jax
 import numpy as np
 
+from cairn.errors import ConfigError
+
 
 def save_checkpoint(path: Path, learner_state: Any, loop_state: dict, arrays: dict[str, np.ndarray]) -> None:
     path = Path(path)
@@ -40,7 +42,11 @@ def load_checkpoint(path: Path, learner_template: Any) -> tuple[Any, dict, dict[
             # A field added to a learner state since the checkpoint was written, and off in this run
             # (None), keeps its template value; any other mismatch is an error from flax below.
             saved = {**{k: v for k, v in template.items() if k not in saved and v is None}, **saved}
-        learner = flax.serialization.from_state_dict(learner_template, saved)
+        try:
+            learner = flax.serialization.from_state_dict(learner_template, saved)
+        except ValueError as e:
+            raise ConfigError(f"{path} does not match this learner's state (written by another version or "
+                              f"with other agent settings): {str(e).splitlines()[0][:200]}") from None
         loop = json.loads(data["loop"].tobytes().decode())
         arrays = {k: data[k] for k in data.files if k not in ("learner", "loop")}
     return learner, loop, arrays
