@@ -84,7 +84,7 @@ def test_crr_advantage_and_policy_loss_by_recomputation():
     state = learner.init(jax.random.PRNGKey(1))
     batch = _batch(np.array([1.0, -1.0]), [[0.9], [-0.9], [0.0], [0.4]], [0.0] * 4)
     _, _, cur_key = jax.random.split(state.key, 3)
-    a_j = learner._sample(state.policy_params, batch.observation, cur_key, 8)[0]
+    a_j = learner._sample(state.policy_params, batch.observation, cur_key, 8)  # [8, B, A]
     q = lambda a: np.asarray(learner.critic.apply(state.target_critic_params, batch.observation, a))  # noqa: E731
     advantage = q(batch.action) - q(a_j).mean(axis=0)
     weights = np.minimum(np.exp(advantage / 0.5), 20.0)

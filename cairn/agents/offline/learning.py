@@ -118,10 +118,13 @@ class _OfflineLearner:
         return ops.categorical_mean(out, self.support) if self.distributional else out
 
     def _sample(self, params, obs, key, n: int):
-        """n squashed samples [n, B, A] (and their pre-squash values) from the policy ``params`` at ``obs``."""
-        mean, std = self.policy.apply(params, obs)
+        """n squashed samples [n, B, A] from the policy ``params`` at ``obs``."""
+        return self._draw(*self.policy.apply(params, obs), key, n)[0]
+
+    def _draw(self, mean, std, key, n: int):
+        """n samples [n, B, A] of the Gaussian (``mean``, ``std``) [B, A]: squashed, and before squashing."""
         u = mean + std * jax.random.normal(key, (n, *mean.shape), mean.dtype)
-        return _squash(u, self.config.squash), u, mean, std
+        return _squash(u, self.config.squash), u
 
     def _apply(self, state: OfflineState, grads) -> OfflineState:
         """Adam steps on every network that has gradients, then the periodic target copies."""
@@ -188,8 +191,8 @@ class CRRLearner(_OfflineLearner):
     def _update(self, state: OfflineState, batch):
         c, n = self.config, self.config.num_samples
         key, next_key, cur_key = jax.random.split(state.key, 3)
-        a_next = self._sample(state.target_policy_params, batch.next_observation, next_key, c.bootstrap_samples)[0]
-        a_cur = self._sample(state.policy_params, batch.observation, cur_key, n)[0]
+        a_next = self._sample(state.target_policy_params, batch.next_observation, next_key, c.bootstrap_samples)
+        a_cur = self._sample(state.policy_params, batch.observation, cur_key, n)
         next_out = self.critic.apply(state.target_critic_params, batch.next_observation, a_next)  # [M, B(, K)]
         q_samples = self._q(self.critic.apply(state.target_critic_params, batch.observation, a_cur))  # [N, B]
         q_data = self._q(self.critic.apply(state.target_critic_params, batch.observation, batch.action))
@@ -235,10 +238,9 @@ class ABMLearner(_OfflineLearner):
         b = batch.observation.shape[0]
         s, s1 = batch.observation, batch.next_observation
         # Target-policy samples at s′ (bootstrap) and at s (V(s)); prior samples at s (E-step).
-        a_pi = self._sample(state.target_policy_params, jnp.concatenate([s1, s], axis=0), pi_key, c.value_samples)[0]
+        a_pi = self._sample(state.target_policy_params, jnp.concatenate([s1, s], axis=0), pi_key, c.value_samples)
         out_pi = self.critic.apply(state.target_critic_params, jnp.concatenate([s1, s], axis=0), a_pi)
         next_out, v_s = out_pi[:, :b], jnp.mean(self._q(out_pi[:, b:]), axis=0)
-        noise = jax.random.normal(prior_key, (c.num_samples, b, self.spec.action_size), s.dtype)
         returns = batch.reward + c.gamma * batch.discount * jnp.mean(self._q(next_out), axis=0)  # R̂
         advantage = returns - v_s
         keep = (advantage >= 0).astype(jnp.float32) if c.prior == "advantage" else jnp.ones_like(advantage)
@@ -252,8 +254,8 @@ class ABMLearner(_OfflineLearner):
             pm, ps = self.policy.apply(prior_params, s)
             prior_loss = filtered_log_likelihood(keep, action_log_prob(batch.action, pm, ps, c.squash))
             mean_ref, std_ref = jax.lax.stop_gradient(pm), jax.lax.stop_gradient(ps)
-            u_prior = mean_ref + std_ref * noise  # [N, B, A]
-            q_prior = self._q(self.critic.apply(state.target_critic_params, s, _squash(u_prior, c.squash)))  # [N, B]
+            a_prior, u_prior = self._draw(mean_ref, std_ref, prior_key, c.num_samples)  # [N, B, A]
+            q_prior = self._q(self.critic.apply(state.target_critic_params, s, a_prior))  # [N, B]
             temperature = ops.dual_value(duals["log_temperature"])
             weights, dual_loss = ops.estep_weights(q_prior, temperature, c.epsilon)
             mean, std = self.policy.apply(policy_params, s)
