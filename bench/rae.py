@@ -67,6 +67,7 @@ def stored_run(store, agent, seed):
 
 
 def main():
+    from cairn.run.config import TrainConfig
     from cairn.store import Store
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -110,7 +111,8 @@ def main():
         print(json.dumps({k: v for k, v in pairs[-1].items() if k not in ("scratch", "reuse")}), flush=True)
     report = {"date": time.strftime("%Y-%m-%d"), "agent": args.agent, "task": TASK, "steps": STEPS,
               "flags": job_flags(args.agent, TASK),
-              "reuse_ratio": 0.5, "reuse_warmup": 1000, "eval_episodes": EVAL_EPISODES, "pairs": pairs,
+              "reuse_ratio": 0.5, "reuse_warmup": TrainConfig(TASK, reuse="any").warmup_steps,  # the --reuse default
+              "eval_episodes": EVAL_EPISODES, "pairs": pairs,
               "passed": bool(pairs) and all(p["fraction_of_budget"] is not None and p["fraction_of_budget"] <= 1 / 3
                                             and p["ends_higher"] for p in pairs)}
     suffix = "" if args.agent == "sac" else f"-{args.agent}"
