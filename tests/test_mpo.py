@@ -3,6 +3,7 @@
 import dataclasses
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -198,3 +199,15 @@ def test_policy_ema_acts_with_the_polyak_average_and_old_checkpoints_still_load(
     assert new.c is None and np.array_equal(new.a, np.ones(2)) and loop == {"k": 1}
     with pytest.raises(ConfigError, match="does not match this learner's state"):  # the new field switched on
         load_checkpoint(tmp_path / "old.npz", New(np.zeros(2), np.zeros(3), np.zeros(1)))
+
+
+def test_elu_matches_jax_elu_in_value_and_gradient():
+    from cairn.agents.mpo.networks import elu
+
+    x = jnp.asarray([-30.0, -3.0, -1.0, -1e-3, -1e-7, 0.0, 1e-7, 0.5, 4.0])
+    np.testing.assert_allclose(elu(x), jax.nn.elu(x), atol=1e-7, rtol=1e-6)
+    np.testing.assert_allclose(jax.vmap(jax.grad(elu))(x), jax.vmap(jax.grad(jax.nn.elu))(x), atol=1e-7, rtol=1e-6)
+    # hand values: e^-1 − 1 and its slope e^-1; slope 1 on the positive side
+    np.testing.assert_allclose(elu(jnp.asarray(-1.0)), np.exp(-1.0) - 1.0, rtol=1e-6)
+    np.testing.assert_allclose(jax.grad(elu)(jnp.asarray(-1.0)), np.exp(-1.0), rtol=1e-6)
+    assert float(jax.grad(elu)(jnp.asarray(2.0))) == 1.0

@@ -11,7 +11,17 @@ import jax.numpy as jnp
 
 
 
-ACTIVATIONS = {"elu": nn.elu, "relu": nn.relu}
+def elu(x: jnp.ndarray) -> jnp.ndarray:
+    """ELU (x for x > 0, eˣ − 1 otherwise), written with exp instead of expm1 as jax.nn.elu is.
+
+    The same function to float32 rounding (|difference| < 1e-7), at half the cost on XLA-CPU: with
+    N = 20 sampled actions the target critic applies it to 5,120 × 256 values per update, where
+    expm1 took 0.84 ms and exp 0.37 ms (2 cores, 2026-11-24).
+    """
+    return jnp.where(x > 0, x, jnp.exp(jnp.where(x > 0, 0.0, x)) - 1.0)
+
+
+ACTIVATIONS = {"elu": elu, "relu": nn.relu}
 
 
 class LayerNormTorso(nn.Module):
