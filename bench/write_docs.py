@@ -208,7 +208,11 @@ def offline_speed_section(r):
               "with N = 2 1.29×, both 1.21×; OAC with ReLU 1.15×, without the policy average 1.14× against "
               "1.13× with it; DMPO with ReLU 2.13× against 2.23×. OAC measured 1.04× in an earlier run of this "
               "script and 1.13–1.18× in two runs today with unchanged per-update cost (its previous code ran "
-              "side by side at the same speed): runs of this script differ by ~10%."]
+              "side by side at the same speed): runs of this script differ by ~10%. Those figures were taken "
+              "with jax.nn.elu; ELU is now computed with exp instead of expm1 (the same function to 1e-7, "
+              "0.84 → 0.37 ms on a 5,120 × 256 array), and side by side in one process that moved ABM "
+              "1.35× → 1.28×, OAC 1.18× → 1.05× and DMPO 2.27× → 2.15× (2026-11-24, one run each; the "
+              "table above is a later run of this script, in which SAC's own rounds spread 127–175 updates/s)."]
     return "\n".join(lines)
 
 
@@ -269,6 +273,34 @@ def sacx_section(r):
         lines.append(f"| {a} | {len(row['final_return'])} | {row['env_steps']} | "
                      f"{', '.join(f'{v:.0%}' for v in row['final_success_rate'])} | "
                      f"{', '.join(f'{v:.1f}' for v in row['final_return'])} |")
+    return "\n".join(lines)
+
+
+def sacx_diagnosis_section(r):
+    if not r:
+        return ""
+    labels = list(r["runs"])
+    steps = sorted({int(s) for run in r["runs"].values() for s in run["q_mean"]})
+    lines = [f"Mean Q of each intention over training batches (`python bench/sacx_diagnosis.py`, {r['date']}; "
+             f"sparse 0/1 rewards and γ = {r['gamma']}, so any mean above {1 / (1 - r['gamma']):.0f} is divergence):",
+             "", "| run | flags | " + " | ".join(f"{s // 1000}k" for s in steps) + " | lift success, reach / touch "
+             "returns at the last evaluation |", "|---|---|" + "---|" * len(steps) + "---|"]
+    for label in labels:
+        run = r["runs"][label]
+        f = run["flags"]
+        flags = ", ".join(x for x in ("LayerNorm critic" if f["critic_layer_norm"] else "plain critic",
+                                      f"target entropy {f['target_entropy']}" if f["target_entropy"] is not None
+                                      else "") if x)
+        cells = []
+        for s in steps:
+            q = run["q_mean"].get(str(s))
+            cells.append("/".join(f"{v:.0f}" for v in q.values()) if q else "")
+        last = run["eval"][-1] if run["eval"] else {}
+        lines.append(f"| {label} | {flags} | " + " | ".join(cells) + f" | {last.get('success_rate', 0):.0%}, "
+                     f"{last.get('return/reach', 0):.1f} / {last.get('return/touch', 0):.1f} "
+                     f"({int(last.get('env_step', 0)) // 1000}k) |")
+    names = "/".join(next(iter(r["runs"].values()))["q_mean"][str(steps[0])])
+    lines += ["", f"Cells are {names}."]
     return "\n".join(lines)
 
 
@@ -340,6 +372,22 @@ SAC-X's auxiliary intentions are not mastered either (evaluation returns of `rea
 0–3.6 per 200-step episode over the run). SAC-X with three intentions runs at about 45 env steps/s on
 one core (three SAC updates per step), so the full benchmark needs about 6 hours of this machine;
 `bench/sacx.py` skips finished runs, and these runs can be extended with `cairn train --resume RUN --steps 300000`.
+
+#### Why nothing is learned yet: the intentions' critics drift upwards
+
+{sacx_diagnosis_section(load('sacx-diagnosis.json'))}
+
+The benchmark's SAC-X run (extended to 180k steps) shows every intention's mean Q growing while its
+evaluation return stays at 0: `touch` passes the ceiling of 100 near 140k, `lift` reaches 90 without
+a single lifted block in evaluation. The rewards are seen on about 1% (touch), 0.35% (reach) and 0.2%
+(lift) of the training steps, so the critics are fitted almost entirely to their own bootstrapped
+targets, and the policies, which climb those critics, find the actions where they are too high. A
+LayerNorm critic (`--sacx.critic-layer-norm`) slows the drift (touch 17 instead of 69 at 100k) but
+neither it nor a higher entropy target (−2 instead of −4, which keeps exploring) produced a lifted
+block, a reach or a touch in evaluation within 100k steps (one seed each, 2026-11-24). Ways still
+open: bounding the targets (a categorical critic on [0, 1/(1 − γ)], which cannot represent a value
+above the ceiling), several updates per env step (Popov et al. needed 40 on stacking), and
+a `reach` tolerance wider than rgb-stacking's 2 cm (reach is rarer than touch in the data).
 
 ## Offline learning from the store (CRR, ABM, OAC, BC)
 
