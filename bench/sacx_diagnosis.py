@@ -32,6 +32,7 @@ def summarise(run_dir: Path) -> dict:
     evals = list(csv.DictReader(open(run_dir / "eval.csv")))
     return {
         "run": run_dir.name,
+        "gamma": config["sacx"]["gamma"],
         "flags": {"critic_layer_norm": config["sacx"]["critic_layer_norm"],
                   "target_entropy": config["sacx"]["target_entropy"], "seed": config["seed"]},
         "q_mean": q,
@@ -42,8 +43,11 @@ def summarise(run_dir: Path) -> dict:
 
 def main():
     runs = dict(a.split("=", 1) for a in sys.argv[1:])
-    out = {"date": time.strftime("%Y-%m-%d"), "gamma": 0.99,
-           "runs": {label: summarise(Path(d)) for label, d in runs.items()}}
+    summaries = {label: summarise(Path(d)) for label, d in runs.items()}
+    gammas = {s["gamma"] for s in summaries.values()}
+    if len(gammas) != 1:
+        sys.exit(f"the runs use different discounts {sorted(gammas)}: one value ceiling cannot cover them")
+    out = {"date": time.strftime("%Y-%m-%d"), "gamma": gammas.pop(), "runs": summaries}
     (HERE / "results" / "sacx-diagnosis.json").write_text(json.dumps(out, indent=1))
     print(json.dumps(out, indent=1))
 

@@ -281,18 +281,15 @@ def sacx_section(r):
 def sacx_diagnosis_section(r):
     if not r:
         return ""
-    labels = list(r["runs"])
     steps = sorted({int(s) for run in r["runs"].values() for s in run["q_mean"]})
     lines = [f"Mean Q of each intention over training batches (`python bench/sacx_diagnosis.py`, {r['date']}; "
              f"sparse 0/1 rewards and γ = {r['gamma']}, so any mean above {1 / (1 - r['gamma']):.0f} is divergence):",
              "", "| run | critic, entropy target | " + " | ".join(f"{s // 1000}k" for s in steps) + " | lift success, reach / touch "
              "returns at the last evaluation |", "|---|---|" + "---|" * len(steps) + "---|"]
-    for label in labels:
-        run = r["runs"][label]
+    for label, run in r["runs"].items():
         f = run["flags"]
-        flags = ", ".join(x for x in ("LayerNorm critic" if f["critic_layer_norm"] else "plain critic",
-                                      f"target entropy {f['target_entropy']}" if f["target_entropy"] is not None
-                                      else "target entropy −4 (−action size)") if x)
+        flags = ("LayerNorm critic" if f["critic_layer_norm"] else "plain critic") + ", target entropy " + (
+            f"{f['target_entropy']}" if f["target_entropy"] is not None else "−4 (−action size)")
         cells = []
         for s in steps:
             q = run["q_mean"].get(str(s))

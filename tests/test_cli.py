@@ -74,12 +74,16 @@ def test_train_json_summary_then_eval(tmp_path):
     assert missing.returncode == 2 and "no run with id or name 'no-such-run'" in missing.stderr
 
 
-def _wait_for(path: Path, proc, timeout=120):
+def _wait_until(ready, what: str, proc, timeout=120):
     t = time.time()
-    while not path.exists():
+    while not ready():
         assert proc.poll() is None, proc.stderr.read()
-        assert time.time() - t < timeout, f"{path} never appeared"
-        time.sleep(0.2)
+        assert time.time() - t < timeout, f"{what} never appeared"
+        time.sleep(0.1)
+
+
+def _wait_for(path: Path, proc, timeout=120):
+    _wait_until(path.exists, str(path), proc, timeout)
 
 
 @pytest.mark.parametrize("sig, status, code", [(signal.SIGINT, "interrupted", 130), (signal.SIGKILL, "running", -9)])
@@ -91,9 +95,8 @@ def test_killed_run_resumes_from_checkpoint(tmp_path, sig, status, code):
     proc = subprocess.Popen([*CAIRN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     runs = tmp_path / "runs"
     _wait_for(runs, proc)
-    while not any(runs.iterdir()):  # the runs directory can exist a moment before the run's own
-        assert proc.poll() is None, proc.stderr.read()
-        time.sleep(0.1)
+    # the runs directory can exist a moment before the run's own
+    _wait_until(lambda: any(runs.iterdir()), f"a run directory in {runs}", proc)
     _wait_for(next(runs.iterdir()) / "checkpoint.npz", proc)
     time.sleep(1.0)
     proc.send_signal(sig)
