@@ -4,7 +4,7 @@ Equal network sizes (256×256 policy; 256×256 critic, SAC has two), batch 256, 
 replay; each learner samples its own batch format. Target (issue 6): offline agents at least SAC's
 updates/s, BC faster.
 
-    python bench/offline_speed.py            # 5 rounds × 200 updates each → results/offline_speed.json
+    python bench/offline_speed.py            # 20 rounds × 100 updates each → results/offline_speed.json
 """
 
 from __future__ import annotations
