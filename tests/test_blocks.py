@@ -17,9 +17,11 @@ from cairn.envs.blocks import CHANNELS, TABLE_HALF, BlockWorld, shaped
 def test_spec_puts_the_main_channel_first():
     env = cairn.make("cairn:lift", seed=0)
     assert env.spec.observation_size == 41 and env.spec.action_size == 4
-    assert env.spec.reward_names == ("lift", "reach", "touch", "place", "stack", "stack_leave")
-    assert cairn.make("cairn:stack-shaped").spec.reward_names[0] == "stack"
-    assert set(cairn.make("cairn:reach").spec.reward_names) == set(CHANNELS)
+    assert env.spec.reward_names == ("lift", "reach", "touch", "place", "stack", "stack_leave",
+                                     *(f"{c}_shaped" for c in CHANNELS))
+    shaped_task = cairn.make("cairn:stack-shaped").spec.reward_names
+    assert shaped_task[0] == "stack" and shaped_task[6:] == tuple(f"{c}_sparse" for c in CHANNELS)
+    assert set(cairn.make("cairn:reach").spec.reward_names[:6]) == set(CHANNELS)
     ts = env.reset()
     assert ts.first() and ts.observation.dtype == np.float32 and ts.observation.shape == (41,)
     assert BlockWorld("lift", num_blocks=3).spec.observation_size == 57
@@ -80,6 +82,9 @@ def test_scripted_stacking_reaches_every_channel():
         ts = _go(env, target, grip)
         for c in CHANNELS:
             seen[c] += ts.reward[idx[c]]
+        # every step carries both forms: the `_shaped` channels are the shaped form of this state
+        np.testing.assert_allclose(ts.reward[6:], env.rewards(shaped_form=True), rtol=1e-6, atol=1e-7)
+        np.testing.assert_array_equal(ts.reward[[idx[c] for c in CHANNELS]], env.rewards(shaped_form=False))
     assert all(seen[c] > 0 for c in CHANNELS), seen
     assert ts.reward[idx["stack"]] == 1 and ts.reward[idx["stack_leave"]] == 1 and ts.reward[idx["touch"]] == 0
     dense = dict(zip(CHANNELS, env.rewards(shaped_form=True)))

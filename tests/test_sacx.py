@@ -76,6 +76,13 @@ def test_intention_subset_and_bad_names():
         SACXLearner(spec, SACXConfig(intentions=("grasp",)))
 
 
+def test_channels_in_a_second_reward_form_are_intentions_only_when_named():
+    spec = EnvSpec("cairn:lift", 41, 4, reward_names=("lift", "reach", "touch", "lift_shaped", "reach_shaped"))
+    assert SACXLearner(spec, SACXConfig()).intention_names == ("lift", "reach", "touch")
+    named = SACXLearner(spec, SACXConfig(intentions=("reach_shaped", "lift_shaped")))
+    assert named.intention_names == ("lift", "lift_shaped", "reach_shaped") and list(named.channels) == [0, 3, 4]
+
+
 def test_sacx_learns_both_intentions_and_records_tags(tmp_path):
     cfg = TrainConfig("test:two-targets", agent="sacx", steps=1500, learning_starts=200, eval_every=750,
                       eval_episodes=2, store=str(tmp_path), log_every=250,

@@ -23,6 +23,10 @@ Reward channels, every step, all of them always (the task's main channel first; 
   stack_leave  stack, with the pinch point at least 10 cm above block 0
 Sparse rewards are 0/1; shaped ones (``cairn:<task>-shaped``) use 1 − tanh²(w·d), w = atanh(√0.95)/margin,
 which is 0.05 at ``margin`` beyond the tolerance (the rgb_stacking convention), and equal 1 inside it.
+Both forms are on every step: after the six channels in the task's form come the same six in the
+other form, named ``<channel>_shaped`` (sparse tasks) or ``<channel>_sparse`` (shaped tasks). So a
+sparse task can give SAC-X auxiliary intentions on shaped channels (``--sacx.intentions reach_shaped``)
+while its main task, its success and its evaluation stay sparse, and stored runs keep both forms.
 """
 
 from __future__ import annotations
@@ -156,11 +160,16 @@ class BlockWorld:
         self._ctrl_offset = np.array([0.0] * self._n_cart + [FINGER_OPEN / 2] * 2)
         order = (task,) + tuple(c for c in CHANNELS if c != task)
         self._order = np.array([CHANNELS.index(c) for c in order])
+        other = "sparse" if shaped_rewards else "shaped"
+        names = order + tuple(f"{c}_{other}" for c in CHANNELS)
+        # both forms come out of one computation [sparse (6), shaped (6)]; this picks the spec's order
+        self._pick = np.concatenate([self._order + (len(CHANNELS) if shaped_rewards else 0),
+                                     np.arange(len(CHANNELS)) + (0 if shaped_rewards else len(CHANNELS))])
         suffix = "-shaped" if shaped_rewards else ""
         self.env_id = f"cairn:{task}{suffix}"
         obs_size = 9 + num_blocks * 16
         self._act = ActionAdapter(self.env_id, -np.ones(self._n_cart + 1), np.ones(self._n_cart + 1))
-        self.spec = EnvSpec(self.env_id, obs_size, self._n_cart + 1, reward_names=order,
+        self.spec = EnvSpec(self.env_id, obs_size, self._n_cart + 1, reward_names=names,
                             action_low=(-1.0,) * (self._n_cart + 1), action_high=(1.0,) * (self._n_cart + 1))
         self._rng = np.random.default_rng(seed)
         self._t = 0
@@ -189,7 +198,7 @@ class BlockWorld:
         mj.mj_forward(self.model, d)
         self._t = 0
         self._needs_reset = False
-        return TimeStep(StepType.FIRST, np.zeros(len(CHANNELS), np.float32), 1.0, self._observation())
+        return TimeStep(StepType.FIRST, np.zeros(2 * len(CHANNELS), np.float32), 1.0, self._observation())
 
     def step(self, action) -> TimeStep:
         a = self._act(action)  # checks shape and finiteness before the simulator sees it
@@ -201,7 +210,7 @@ class BlockWorld:
         self._t += 1
         last = self._t >= self.episode_length
         self._needs_reset = last
-        reward = self.rewards(shaped_form=self.shaped_rewards)[self._order].astype(np.float32)
+        reward = self._all_rewards()[self._pick].astype(np.float32)
         return TimeStep(StepType.LAST if last else StepType.MID, reward, 1.0, self._observation())
 
     def close(self) -> None:
@@ -231,6 +240,11 @@ class BlockWorld:
 
     def rewards(self, shaped_form: bool = False) -> np.ndarray:
         """Every channel in ``CHANNELS`` order, sparse (0/1) or shaped, for the current state."""
+        both = self._all_rewards()
+        return both[len(CHANNELS):] if shaped_form else both[:len(CHANNELS)]
+
+    def _all_rewards(self) -> np.ndarray:
+        """[sparse channels (CHANNELS order), shaped channels (CHANNELS order)] for the current state."""
         qpos = self.data.qpos
         gx, gy, gz = self.data.site_xpos[self._pinch]
         a0, a1 = self._qpos_blocks[0], self._qpos_blocks[1]
@@ -244,12 +258,11 @@ class BlockWorld:
         z_err = abs(z0 - z1 - 2 * BLOCK_HALF)
         stacked = xy_d < STACK_XY and z_err < STACK_Z and not grasped
         above = gz - z0 - BLOCK_HALF
-        if not shaped_form:
-            return np.array([dx < REACH_TOL and dy < REACH_TOL and dz < REACH_TOL, grasped, z0 >= LIFT_HIGH,
-                             place_d < PLACE_TOL, stacked, stacked and above >= LEAVE_HEIGHT], np.float64)
         reach_excess = math.sqrt(sum(max(v - REACH_TOL, 0.0) ** 2 for v in (dx, dy, dz)))
         stack_shaped = _shaped(xy_d, STACK_XY, 0.1) * _shaped(z_err, STACK_Z, 0.1) * (0.5 if grasped else 1.0)
         return np.array([
+            dx < REACH_TOL and dy < REACH_TOL and dz < REACH_TOL, grasped, z0 >= LIFT_HIGH,
+            place_d < PLACE_TOL, stacked, stacked and above >= LEAVE_HEIGHT,
             _shaped(reach_excess, 0.0, 0.1),
             ((t_left > TOUCH_THRESHOLD) + (t_right > TOUCH_THRESHOLD)) / 2.0,
             min(max((z0 - LIFT_LOW) / (LIFT_HIGH - LIFT_LOW), 0.0), 1.0),

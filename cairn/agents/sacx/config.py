@@ -15,7 +15,9 @@ class SACXConfig(SACConfig):
     trained on every sampled transition with their own channel; a scheduler picks the acting one."""
 
     intentions: tuple[str, ...] = ()
-    """Reward channels to learn an intention for (the main task, channel 0, is always one); empty: all.
+    """Reward channels to learn an intention for (the main task, channel 0, is always one); empty: all
+    except those repeating another channel in a second reward form (names ending in `_shaped` or
+    `_sparse`, e.g. the block world's `reach_shaped`), which are intentions only when named here.
     Each intention costs one SAC update, so e.g. `--sacx.intentions reach touch` with cairn:lift trains 3."""
     scheduler: Literal["uniform", "q"] = "q"
     """`uniform` (SAC-U) or `q` (SAC-Q: softmax over a Monte-Carlo table of the main task's return)."""

@@ -22,6 +22,9 @@ from cairn.nets.tanh_gaussian import tanh_gaussian_sample
 from cairn.types import EnvSpec
 
 PER_INTENTION_METRICS = ("q_mean", "alpha", "critic_loss")
+# channels that repeat others in another reward form (the block world's `reach_shaped`, ...): not
+# intentions by default, only when named in --sacx.intentions
+ALTERNATE_FORM_SUFFIXES = ("_shaped", "_sparse")
 
 
 def _pick(tree, k):
@@ -39,7 +42,8 @@ class SACXLearner:
         if unknown:
             raise ConfigError(f"--sacx.intentions {' '.join(unknown)}: no such reward channel in {spec.env_id} "
                               f"(channels: {', '.join(names)})")
-        chosen = [names[0]] + [n for n in names[1:] if not config.intentions or n in config.intentions]
+        default = [n for n in names[1:] if not n.endswith(ALTERNATE_FORM_SUFFIXES)]
+        chosen = [names[0]] + ([n for n in names[1:] if n in config.intentions] if config.intentions else default)
         self.intention_names = tuple(chosen)
         self.channels = np.array([names.index(n) for n in chosen])  # reward column of each intention
         self.k = len(self.intention_names)
