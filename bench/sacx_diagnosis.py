@@ -5,7 +5,7 @@ negative once the policy's entropy is below zero), so a mean Q above that is div
 This script reads the metrics and evaluations of finished `cairn train` runs (any store) and writes
 the per-intention mean Q at fixed env steps, and the evaluation returns, to results/sacx-diagnosis.json.
 
-    python bench/sacx_diagnosis.py LABEL=RUN_DIR [LABEL=RUN_DIR ...]
+    python bench/sacx_diagnosis.py LABEL=RUN_DIR [LABEL=RUN_DIR ...] [--out FILE]   # FILE under results/
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-AT = (20_000, 40_000, 60_000, 80_000, 100_000, 140_000, 170_000)
+AT = (10_000, 20_000, 30_000, 40_000, 60_000, 80_000, 100_000, 140_000, 170_000)
 
 
 def summarise(run_dir: Path) -> dict:
@@ -33,6 +33,7 @@ def summarise(run_dir: Path) -> dict:
     return {
         "run": run_dir.name,
         "gamma": config["sacx"]["gamma"],
+        "intentions": intentions,
         "flags": {"critic_layer_norm": config["sacx"]["critic_layer_norm"],
                   "target_entropy": config["sacx"]["target_entropy"], "seed": config["seed"]},
         "q_mean": q,
@@ -42,13 +43,18 @@ def summarise(run_dir: Path) -> dict:
 
 
 def main():
-    runs = dict(a.split("=", 1) for a in sys.argv[1:])
+    args = sys.argv[1:]
+    out_name = "sacx-diagnosis.json"
+    if "--out" in args:
+        i = args.index("--out")
+        out_name, args = args[i + 1], args[:i] + args[i + 2:]
+    runs = dict(a.split("=", 1) for a in args)
     summaries = {label: summarise(Path(d)) for label, d in runs.items()}
     gammas = {s["gamma"] for s in summaries.values()}
     if len(gammas) != 1:
         sys.exit(f"the runs use different discounts {sorted(gammas)}: one value ceiling cannot cover them")
     out = {"date": time.strftime("%Y-%m-%d"), "gamma": gammas.pop(), "runs": summaries}
-    (HERE / "results" / "sacx-diagnosis.json").write_text(json.dumps(out, indent=1))
+    (HERE / "results" / out_name).write_text(json.dumps(out, indent=1))
     print(json.dumps(out, indent=1))
 
 

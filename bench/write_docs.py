@@ -267,9 +267,14 @@ def blocks_speed_section(r):
 def sacx_section(r):
     if not r:
         return "_not run yet_"
-    lines = [f"`python bench/sacx.py --steps {r['steps']}` — sparse `{r['task']}`, SAC-X (SAC-Q; intentions lift, reach, "
-             f"touch) against single-task SAC, 256×256 networks, one update per env step, evaluations of 10 "
-             f"episodes. Measured {r['date']}, {r['machine']}.", "",
+    if "flags" in r:
+        setup = "; ".join(f"{a}: `{f}`" for a, f in r["flags"].items())
+        what = f"`python bench/sacx.py --steps {r['steps']}` ({r['version']}; {setup})"
+    else:  # the first version: sparse auxiliary intentions, plain critics
+        what = (f"First version (v1, before the shaped channels): `python bench/sacx.py --steps {r['steps']}` with SAC-X "
+                f"intentions lift, reach, touch, all sparse, plain critics")
+    lines = [f"{what} — sparse `{r['task']}`, SAC-X (SAC-Q) against single-task SAC, 256×256 networks, one update "
+             f"per env step, evaluations of 10 episodes. Measured {r['date']}, {r['machine']}.", "",
              "| agent | seeds | env steps | final lift success | final return (sparse lift) |", "|---|---|---|---|---|"]
     for a, row in r["agents"].items():
         lines.append(f"| {a} | {len(row['final_return'])} | {row['env_steps']} | "
@@ -300,6 +305,26 @@ def sacx_diagnosis_section(r):
                      f"({int(last.get('env_step', 0)) // 1000}k) |")
     names = "/".join(next(iter(r["runs"].values()))["q_mean"][str(steps[0])])
     lines += ["", f"Cells are {names}."]
+    return "\n".join(lines)
+
+
+def sacx_trials_section(r):
+    """The single-seed trials that chose the benchmark's v2 configuration (shaped auxiliaries)."""
+    if not r:
+        return ""
+    runs = list(r["runs"].items())
+    names = [i for i in runs[0][1]["intentions"] if i != runs[0][1]["intentions"][0]]
+    steps = sorted({int(e["env_step"]) for _, run in runs for e in run["eval"]})
+    lines = [f"Single-seed trials on sparse `cairn:lift` with the auxiliary intentions on shaped channels "
+             f"({', '.join(names)}; main intention lift, sparse), `python bench/sacx_diagnosis.py … --out "
+             f"sacx-trials-v2.json`, {r['date']}. Cells: evaluation returns per 200-step episode of "
+             f"{' / '.join(names)}, and the main task's success rate.", "",
+             "| critic | " + " | ".join(f"{s // 1000}k" for s in steps) + " |", "|---|" + "---|" * len(steps)]
+    for label, run in runs:
+        by_step = {int(e["env_step"]): e for e in run["eval"]}
+        cells = [" / ".join(f"{by_step[s].get('return/' + n, 0):.1f}" for n in names)
+                 + f", {by_step[s].get('success_rate', 0):.0%}" if s in by_step else "" for s in steps]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -360,19 +385,33 @@ above are the ones the table reports.
 Measured with the other core idle; with a training job on the other core the same script gave
 2,600–2,800 steps/s for `cairn:lift` (shared caches and clock), so speed figures on this machine
 need a quiet machine. About half of a step is MuJoCo (5 substeps with contacts), the rest the
-Python env wrapper (observation, six rewards, action checks).
+Python env wrapper (observation, rewards, action checks). The table was measured with six reward
+channels per step; with twelve (both forms, since 2026-11-24) a quick loop of random actions gave
+4,600 steps/s before the training jobs started (not re-measured with the script).
 
 ### SAC-X vs SAC on the sparse lift
 
 {sacx_section(load('sacx.json'))}
 
-A first run only, far from the issue's 300k steps × 3 seeds: at 100k steps neither agent lifts, and
-SAC-X's auxiliary intentions are not mastered either (evaluation returns of `reach` 0–1.4 and `touch`
-0–3.6 per 200-step episode over the run). SAC-X with three intentions runs at about 45 env steps/s on
-one core (three SAC updates per step), so the full benchmark needs about 6 hours of this machine;
-`bench/sacx.py` skips finished runs, and these runs can be extended with `cairn train --resume RUN --steps 300000`.
+In that first version at 100k steps neither agent lifted, and SAC-X's auxiliary intentions were not
+mastered either (evaluation returns of `reach` 0–1.4 and `touch` 0–3.6 per 200-step episode over the run).
 
-#### Why nothing is learned yet: the intentions' critics drift upwards
+#### Version 2: shaped auxiliary intentions, LayerNorm critics (running)
+
+Every block-world step now carries each channel in both forms, so a sparse task's SAC-X can learn its
+auxiliary intentions from the shaped channels while the main task — its reward, success and evaluation —
+stays sparse (the SAC-X paper's auxiliaries include dense ones). Two 4-intention trials:
+
+{sacx_trials_section(load('sacx-trials-v2.json'))}
+
+With the LayerNorm critic the `reach_shaped` intention reached 95 of 200 by 20k steps (the plain critic:
+9 at 20k, 7.6 at 30k); the trials were stopped there to start the benchmark with that configuration
+(`bench/sacx.py`, v2, both agents with LayerNorm critics; its SAC-X seed 0 has the LayerNorm trial's
+configuration and seed). Four intentions run at about 20 env steps/s on one core, so one 300k-step SAC-X run takes
+about 4 h: the benchmark resumes from its checkpoints (every 25k steps) when `python bench/sacx.py` is
+started again in a later session, and its table replaces the v1 one above when all runs are done.
+
+#### Version 1: why nothing was learned — the intentions' critics drift upwards
 
 {sacx_diagnosis_section(load('sacx-diagnosis.json'))}
 
