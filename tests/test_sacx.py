@@ -51,11 +51,51 @@ def test_q_scheduler_monte_carlo_update_by_hand():
     assert restored.table == s.table and restored.mean_return == s.mean_return
 
 
-def test_one_update_trains_each_intention_on_its_own_channel():
+def test_shared_torso_losses_are_sums_of_each_intentions_sac_loss():
+    """The shared-torso critic loss, by hand: SAC's soft TD target and regression per intention k on the
+    diagonal Q_{i,k}(s′, a′_k), with each intention's own channel and temperature, summed over k."""
+    from cairn.agents.sac.losses import q_regression_loss, soft_td_target
+    from cairn.agents.sacx.shared import per_intention_q
+    from cairn.nets.tanh_gaussian import tanh_gaussian_sample
+
+    spec = EnvSpec("test:x", 3, 2, reward_names=("task", "aux", "other"))
+    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "shared_torso": True, "intentions": ("other",)}))
+    assert learner.intention_names == ("task", "other")
+    shared = learner._shared
+    state = learner.init(jax.random.PRNGKey(1))
+    state = state._replace(log_alpha=jax.numpy.log(jax.numpy.array([0.1, 0.3])))
+    rng = np.random.default_rng(0)
+    n = 16
+    obs, nxt = rng.normal(size=(n, 3)).astype(np.float32), rng.normal(size=(n, 3)).astype(np.float32)
+    batch = Transition(obs, rng.uniform(-1, 1, (n, 2)).astype(np.float32), rng.random((n, 3)).astype(np.float32),
+                       np.full(n, 0.9, np.float32), nxt)
+    # the diagonal: Q_{i,k}(s, a_k) is head k of a plain critic call with intention k's actions
+    actions = rng.uniform(-1, 1, (n, 2, 2)).astype(np.float32)
+    diag = per_intention_q(shared.critic, state.critic_params, obs, actions)
+    for k in range(2):
+        np.testing.assert_allclose(diag[:, :, k], shared.critic.apply(state.critic_params, obs, actions[:, k])[..., k],
+                                   rtol=1e-5, atol=1e-6)
+    _, critic_key, _ = jax.random.split(state.key, 3)
+    mean, log_std = shared.actor.apply(state.actor_params, nxt)
+    next_action, next_log_prob = tanh_gaussian_sample(critic_key, mean, log_std)
+    expected = 0.0
+    for k, channel in enumerate((0, 2)):
+        next_q = shared.critic.apply(state.target_critic_params, nxt, next_action[:, k])[..., k]
+        y = soft_td_target(batch.reward[:, channel], batch.discount, 0.99, next_q, next_log_prob[:, k],
+                           float(np.exp(state.log_alpha[k])))
+        expected += float(q_regression_loss(shared.critic.apply(state.critic_params, obs, batch.action)[..., k], y))
+    _, m = learner.update(state, batch)
+    assert float(m["critic_loss"]) * 2 == pytest.approx(expected, rel=1e-5)
+    assert float(m["critic_loss/task"]) + float(m["critic_loss/other"]) == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("shared_torso", [False, True])
+def test_one_update_trains_each_intention_on_its_own_channel(shared_torso):
     spec = EnvSpec("test:x", 3, 2, reward_names=("task", "aux"))
-    learner = SACXLearner(spec, TINY)
+    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "shared_torso": shared_torso}))
     state = learner.init(jax.random.PRNGKey(0))
-    assert jax.tree.leaves(state.actor_params)[0].shape[0] == 2
+    if not shared_torso:
+        assert jax.tree.leaves(state.actor_params)[0].shape[0] == 2
     n = 64
     rng = np.random.default_rng(0)
     obs = rng.normal(size=(n, 3)).astype(np.float32)
@@ -83,10 +123,11 @@ def test_channels_in_a_second_reward_form_are_intentions_only_when_named():
     assert named.intention_names == ("lift", "lift_shaped", "reach_shaped") and list(named.channels) == [0, 3, 4]
 
 
-def test_sacx_learns_both_intentions_and_records_tags(tmp_path):
+@pytest.mark.parametrize("shared_torso", [False, True])
+def test_sacx_learns_both_intentions_and_records_tags(tmp_path, shared_torso):
     cfg = TrainConfig("test:two-targets", agent="sacx", steps=1500, learning_starts=200, eval_every=750,
                       eval_episodes=2, store=str(tmp_path), log_every=250,
-                      sacx=SACXConfig(**{**TINY.__dict__, "switch_every": 1}))
+                      sacx=SACXConfig(**{**TINY.__dict__, "switch_every": 1, "shared_torso": shared_torso}))
     s = train(cfg)
     assert s["status"] == "finished" and s["final_success_rate"] == 1.0
     assert s["final_eval_return"] > -0.05, s["eval_curve"]  # the main intention found +target

@@ -19,6 +19,10 @@ class SACXConfig(SACConfig):
     except those repeating another channel in a second reward form (names ending in `_shaped` or
     `_sparse`, e.g. the block world's `reach_shaped`), which are intentions only when named here.
     Each intention costs one SAC update, so e.g. `--sacx.intentions reach touch` with cairn:lift trains 3."""
+    shared_torso: bool = False
+    """One actor torso with a head per intention and one critic torso (per twin) with an output per
+    intention, as in the SAC-X paper, instead of a separate SAC per intention. Critic training and the
+    actor's torso then run once per update instead of once per intention (bench/sacx_speed.py)."""
     scheduler: Literal["uniform", "q"] = "q"
     """`uniform` (SAC-U) or `q` (SAC-Q: softmax over a Monte-Carlo table of the main task's return)."""
     switch_every: int = 50

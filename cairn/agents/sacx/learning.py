@@ -17,6 +17,7 @@ import numpy as np
 from cairn.agents.sac.learning import SACLearner, _update
 from cairn.agents.sacx.config import SACXConfig
 from cairn.agents.sacx.scheduler import Scheduler
+from cairn.agents.sacx.shared import SharedTorsoSACX
 from cairn.errors import ConfigError
 from cairn.nets.tanh_gaussian import tanh_gaussian_sample
 from cairn.types import EnvSpec
@@ -47,6 +48,15 @@ class SACXLearner:
         self.intention_names = tuple(chosen)
         self.channels = np.array([names.index(n) for n in chosen])  # reward column of each intention
         self.k = len(self.intention_names)
+        self.scheduler = Scheduler(self.k, config.scheduler, config.switch_every, config.scheduler_temperature,
+                                   config.scheduler_lr)
+        if config.shared_torso:
+            self._shared = SharedTorsoSACX(spec, config, self.k, self.channels)
+            self._init = self._shared.init
+            self.update = jax.jit(self._with_named_metrics(self._shared.update), donate_argnums=0)
+            self._act = jax.jit(self._shared.act)
+            self._eval_act = jax.jit(self._shared.eval_act)
+            return
         self._sac = SACLearner(spec, config)
         single = functools.partial(
             _update, networks=self._sac.networks, config=config, target_entropy=self._sac.target_entropy,
@@ -73,12 +83,24 @@ class SACXLearner:
 
         self._act = jax.jit(act)
         self._eval_act = jax.jit(lambda params, obs, k: jnp.tanh(actor.apply(_pick(params, k), obs)[0]))
-        self.scheduler = Scheduler(self.k, config.scheduler, config.switch_every, config.scheduler_temperature,
-                                   config.scheduler_lr)
+        self._init = lambda key: jax.vmap(self._sac.init)(jax.random.split(key, self.k))
+
+    def _with_named_metrics(self, update):
+        """``update`` with its per-intention metric vectors spread into ``<metric>/<intention>`` entries."""
+        names = self.intention_names
+
+        def named(state, batch):
+            state, m = update(state, batch)
+            per = m.pop("per_intention")
+            for key in PER_INTENTION_METRICS:
+                m.update({f"{key}/{n}": per[key][i] for i, n in enumerate(names)})
+            return state, m
+
+        return named
 
     # -- the learner interface -------------------------------------------------------------------------
     def init(self, key):
-        return jax.vmap(self._sac.init)(jax.random.split(key, self.k))
+        return self._init(key)
 
     @staticmethod
     def policy_params(state):
