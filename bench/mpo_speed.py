@@ -78,7 +78,6 @@ def measure(variants: dict, rounds: int, updates: int) -> dict:
             entry[1] = state
             entry[3].append(updates / (time.perf_counter() - t))
         print(f"round {r + 1}: " + ", ".join(f"{n} {e[3][-1]:.0f}/s" for n, e in learners.items()), flush=True)
-    sac = float(np.median(learners["sac"][3]))
     rows = []
     for name, e in learners.items():
         ups = float(np.median(e[3]))
