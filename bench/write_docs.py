@@ -308,6 +308,19 @@ def sacx_diagnosis_section(r):
     return "\n".join(lines)
 
 
+def sacx_speed_section(r):
+    if not r:
+        return ""
+    lines = [f"`python bench/sacx_speed.py` ({r['rounds']} rounds × {r['updates_per_round']} updates, {r['date']}, "
+             f"{r['machine']}): the cost of one update against single-task SAC's, block-world sizes, 256×256 "
+             "networks, batch 256.", "", "| learner | updates/s | cost vs SAC (rounds' quartiles) |", "|---|---|---|"]
+    for row in r["rows"]:
+        q = row.get("cost_quartiles")
+        lines.append(f"| {row['learner']} | {row['updates_per_second']:.1f} | {row['cost_vs_sac']:.2f}×"
+                     + (f" ({q[0]:.2f}–{q[1]:.2f})" if q else "") + " |")
+    return "\n".join(lines)
+
+
 def sacx_trials_section(r):
     """The single-seed trials that chose the benchmark's v2 configuration (shaped auxiliaries)."""
     if not r:
@@ -410,6 +423,14 @@ With the LayerNorm critic the `reach_shaped` intention reached 95 of 200 by 20k 
 configuration and seed). Four intentions run at about 20 env steps/s on one core, so one 300k-step SAC-X run takes
 about 4 h: the benchmark resumes from its checkpoints (every 25k steps) when `python bench/sacx.py` is
 started again in a later session, and its table replaces the v1 one above when all runs are done.
+
+#### SAC-X's update cost: separate networks or shared torsos
+
+{sacx_speed_section(load('sacx_speed.json'))}
+
+Measured while two training runs occupied both cores, so the absolute updates/s are low; the ratios
+come from interleaved rounds in one process. With shared torsos (`--sacx.shared-torso`) critic
+training and the actor's torso run once per update instead of once per intention.
 
 #### Version 1: why nothing was learned — the intentions' critics drift upwards
 
