@@ -332,7 +332,7 @@ def sacx_trials_section(r):
              f"({', '.join(names)}; main intention lift, sparse), `python bench/sacx_diagnosis.py … --out "
              f"sacx-trials-v2.json`, {r['date']}. Cells: evaluation returns per 200-step episode of "
              f"{' / '.join(names)}, and the main task's success rate.", "",
-             "| critic | " + " | ".join(f"{s // 1000}k" for s in steps) + " |", "|---|" + "---|" * len(steps)]
+             "| trial | " + " | ".join(f"{s // 1000}k" for s in steps) + " |", "|---|" + "---|" * len(steps)]
     for label, run in runs:
         by_step = {int(e["env_step"]): e for e in run["eval"]}
         cells = [" / ".join(f"{by_step[s].get('return/' + n, 0):.1f}" for n in names)
@@ -413,12 +413,15 @@ mastered either (evaluation returns of `reach` 0–1.4 and `touch` 0–3.6 per 2
 
 Every block-world step now carries each channel in both forms, so a sparse task's SAC-X can learn its
 auxiliary intentions from the shaped channels while the main task — its reward, success and evaluation —
-stays sparse (the SAC-X paper's auxiliaries include dense ones). Two 4-intention trials:
+stays sparse (the SAC-X paper's auxiliaries include dense ones). Three 4-intention trials:
 
 {sacx_trials_section(load('sacx-trials-v2.json'))}
 
 With the LayerNorm critic the `reach_shaped` intention reached 95 of 200 by 20k steps (the plain critic:
-9 at 20k, 7.6 at 30k); the trials were stopped there to start the benchmark with that configuration
+9 at 20k, 7.6 at 30k). Shared torsos (`--sacx.shared-torso`, LayerNorm critic) learned `reach_shaped`
+more slowly per env step (24 at 20k, 63 at 30k, 40k steps in 17.5 min at 38 env steps/s against about
+20 for separate networks); none of the trials touched or lifted in evaluation yet. The first two trials
+were stopped at 30k and 20k to start the benchmark with the separate-network, LayerNorm configuration
 (`bench/sacx.py`, v2, both agents with LayerNorm critics; its SAC-X seed 0 has the LayerNorm trial's
 configuration and seed). Four intentions run at about 20 env steps/s on one core, so one 300k-step SAC-X run takes
 about 4 h: the benchmark resumes from its checkpoints (every 25k steps) when `python bench/sacx.py` is
