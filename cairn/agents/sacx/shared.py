@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from cairn.agents.sac import losses
 from cairn.agents.sac.learning import SACState
 from cairn.nets import MLP
 from cairn.nets.tanh_gaussian import LOG_STD_MAX, LOG_STD_MIN, tanh_gaussian_sample
@@ -93,14 +94,15 @@ class SharedTorsoSACX:
     def update(self, state: SACState, batch):
         c = self.config
         key, critic_key, actor_key = jax.random.split(state.key, 3)
-        alpha = jnp.exp(state.log_alpha)  # [K]
+        k = self.k
+        alpha = jnp.exp(state.log_alpha)  # [K]; SAC's loss functions broadcast over the intention axis
         reward = batch.reward[:, self.channels]  # [B, K]
 
         def critic_loss(critic_params):
             mean, log_std = self.actor.apply(state.actor_params, batch.next_observation)
             next_action, next_log_prob = tanh_gaussian_sample(critic_key, mean, log_std)  # [B, K, A], [B, K]
             next_q = per_intention_q(self.critic, state.target_critic_params, batch.next_observation, next_action)
-            target = reward + c.gamma * batch.discount[:, None] * (jnp.min(next_q, axis=0) - alpha * next_log_prob)
+            target = losses.soft_td_target(reward, batch.discount[:, None], c.gamma, next_q, next_log_prob, alpha)
             q = self.critic.apply(critic_params, batch.observation, batch.action)  # [C, B, K]
             per_k = 0.5 * jnp.sum(jnp.mean(jnp.square(q - jax.lax.stop_gradient(target)[None]), axis=1), axis=0)
             return jnp.sum(per_k), (per_k, jnp.mean(q, axis=(0, 1)), jnp.mean(target))
@@ -114,20 +116,19 @@ class SharedTorsoSACX:
             mean, log_std = self.actor.apply(actor_params, batch.observation)
             action, log_prob = tanh_gaussian_sample(actor_key, mean, log_std)
             q = per_intention_q(self.critic, critic_params, batch.observation, action)
-            return jnp.sum(jnp.mean(alpha * log_prob - jnp.min(q, axis=0), axis=0)), log_prob
+            return k * losses.policy_objective(q, log_prob, alpha), log_prob  # Σ_k of equal-sized means
 
         (a_loss, log_prob), a_grads = jax.value_and_grad(actor_loss, has_aux=True)(state.actor_params)
         a_updates, actor_opt_state = self._actor_opt.update(a_grads, state.actor_opt_state, state.actor_params)
         actor_params = optax.apply_updates(state.actor_params, a_updates)
 
         def alpha_loss(log_alpha):
-            return jnp.sum(-jnp.mean(log_alpha * (jax.lax.stop_gradient(log_prob) + self.target_entropy), axis=0))
+            return k * losses.temperature_objective(log_alpha, log_prob, self.target_entropy)
 
         t_loss, t_grad = jax.value_and_grad(alpha_loss)(state.log_alpha)
         t_update, alpha_opt_state = self._alpha_opt.update(t_grad, state.alpha_opt_state)
         log_alpha = optax.apply_updates(state.log_alpha, t_update)
         target = optax.incremental_update(critic_params, state.target_critic_params, c.tau)
-        k = self.k
         metrics = {  # intention means, comparable with the separate-network learner's
             "critic_loss": c_loss / k, "actor_loss": a_loss / k, "alpha_loss": t_loss / k, "alpha": jnp.mean(alpha),
             "entropy": -jnp.mean(log_prob), "q_mean": jnp.mean(q_per_k), "target_mean": target_mean,
