@@ -71,6 +71,16 @@ def learning_section(r, agents=("sac",)):
     return "\n".join(lines)
 
 
+def cost_rows(rows):
+    """Table rows `| learner | updates/s | cost× (quartiles, when measured) |` of a speed script's rows."""
+    out = []
+    for row in rows:
+        q = row.get("cost_quartiles")
+        out.append(f"| {row['learner']} | {row['updates_per_second']:.1f} | {row['cost_vs_sac']:.2f}×"
+                   + (f" ({q[0]:.2f}–{q[1]:.2f})" if q else "") + " |")
+    return out
+
+
 def mpo_speed_section(r):
     if not r:
         return "_not run yet_"
@@ -78,8 +88,7 @@ def mpo_speed_section(r):
              f"rounds of {r['updates_per_round']} updates (median), cheetah-run sizes (17-dim observations, "
              f"6-dim actions), batch 256, 256×256 networks unless noted. Measured {r['date']}.", "",
              "| learner | updates/s | time per update vs SAC |", "|---|---|---|"]
-    for row in r["rows"]:
-        lines.append(f"| {row['learner']} | {row['updates_per_second']:.1f} | {row['cost_vs_sac']:.2f}× |")
+    lines += cost_rows(r["rows"])
     rows = {row["learner"]: row for row in r["rows"]}
     m, d = rows.get("mpo (N=20, shared E-step)"), rows.get("dmpo (N=20, shared E-step)")
     if m and d:
@@ -193,8 +202,7 @@ def offline_speed_section(r):
              f"rounds of {r['updates_per_round']} updates (median), cheetah-run sizes, batch 256, 256×256 networks "
              f"(SAC: two critics, the offline agents one; ABM also trains its prior). Measured {r['date']}.", "",
              "| learner | updates/s | time per update vs SAC |", "|---|---|---|"]
-    for row in r["rows"]:
-        lines.append(f"| {row['learner']} | {row['updates_per_second']:.1f} | {row['cost_vs_sac']:.2f}× |")
+    lines += cost_rows(r["rows"])
     rows = {row["learner"]: row for row in r["rows"]}
     verdict = ", ".join(f"{a} {'met' if rows[a]['cost_vs_sac'] <= 1.0 else 'not met'}"
                         for a in ("crr", "abm", "oac", "bc") if a in rows)
@@ -314,10 +322,7 @@ def sacx_speed_section(r):
     lines = [f"`python bench/sacx_speed.py` ({r['rounds']} rounds × {r['updates_per_round']} updates, {r['date']}, "
              f"{r['machine']}): the cost of one update against single-task SAC's, block-world sizes, 256×256 "
              "networks, batch 256.", "", "| learner | updates/s | cost vs SAC (rounds' quartiles) |", "|---|---|---|"]
-    for row in r["rows"]:
-        q = row.get("cost_quartiles")
-        lines.append(f"| {row['learner']} | {row['updates_per_second']:.1f} | {row['cost_vs_sac']:.2f}×"
-                     + (f" ({q[0]:.2f}–{q[1]:.2f})" if q else "") + " |")
+    lines += cost_rows(r["rows"])
     return "\n".join(lines)
 
 
