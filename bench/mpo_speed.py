@@ -46,17 +46,24 @@ VARIANTS = {
 }
 
 
-def measure(variants: dict, rounds: int, updates: int) -> dict:
-    """Median updates/s of every variant (agent, section) over interleaved rounds; SAC's time as the unit."""
+def cheetah_replay(rng) -> tuple[EnvSpec, RingBuffer]:
+    """A cheetah-run sized spec and a replay of 20k random transitions."""
     spec = EnvSpec("dmc:cheetah-run", 17, 6)
-    rng = np.random.default_rng(0)
     buf = RingBuffer(20_000, 17, 6)
     for t in range(20_000):
         buf.add(rng.standard_normal(17), rng.uniform(-1, 1, 6), [rng.random()], 1.0, rng.standard_normal(17),
                 t % 1000 == 999, -5.0)
+    return spec, buf
+
+
+def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) -> dict:
+    """Median updates/s of every variant (agent, section) over interleaved rounds; SAC's time as the unit.
+    ``replay(rng) -> (spec, buffer)`` gives the env sizes and the data every learner samples from."""
+    rng = np.random.default_rng(0)
+    spec, buf = replay(rng)
     learners = {}
     for name, (agent, section) in variants.items():
-        cfg = TrainConfig("dmc:cheetah-run", agent=agent, **({agent: section} if section else {}))
+        cfg = TrainConfig(spec.env_id, agent=agent, **({agent: section} if section else {}))
         section = getattr(cfg, agent)
         if hasattr(section, "resolved"):
             cfg = dataclasses.replace(cfg, **{agent: section.resolved(cfg.env_id)})
