@@ -56,6 +56,15 @@ def cheetah_replay(rng) -> tuple[EnvSpec, RingBuffer]:
     return spec, buf
 
 
+def build(agent: str, section, spec: EnvSpec):
+    """The learner ``agent`` for ``spec`` with the config section ``section`` (None: the defaults)."""
+    cfg = TrainConfig(spec.env_id, agent=agent, **({agent: section} if section else {}))
+    section = getattr(cfg, agent)
+    if hasattr(section, "resolved"):
+        cfg = dataclasses.replace(cfg, **{agent: section.resolved(cfg.env_id)})
+    return make_learner(agent, spec, cfg)
+
+
 def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) -> dict:
     """Median updates/s of every variant (agent, section) over interleaved rounds; SAC's time as the unit.
     ``replay(rng) -> (spec, buffer)`` gives the env sizes and the data every learner samples from."""
@@ -63,11 +72,7 @@ def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) ->
     spec, buf = replay(rng)
     learners = {}
     for name, (agent, section) in variants.items():
-        cfg = TrainConfig(spec.env_id, agent=agent, **({agent: section} if section else {}))
-        section = getattr(cfg, agent)
-        if hasattr(section, "resolved"):
-            cfg = dataclasses.replace(cfg, **{agent: section.resolved(cfg.env_id)})
-        learner = make_learner(agent, spec, cfg)
+        learner = build(agent, section, spec)
         state = learner.init(jax.random.PRNGKey(0))
         t = time.perf_counter()
         state, m = learner.update(state, learner.sample_batch(buf, rng))

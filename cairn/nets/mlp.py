@@ -7,6 +7,8 @@ from typing import Sequence
 import flax.linen as nn
 import jax.numpy as jnp
 
+from cairn.nets.dense import Dense
+
 
 class MLP(nn.Module):
     """Dense layers with ReLU; ``layer_norm`` adds LayerNorm before each activation.
@@ -21,7 +23,7 @@ class MLP(nn.Module):
     @nn.compact
     def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
         for i, size in enumerate(self.sizes):
-            x = nn.Dense(size)(x)
+            x = Dense(size)(x)
             if i < len(self.sizes) - 1 or self.activate_final:
                 if self.layer_norm:
                     x = nn.LayerNorm()(x)

@@ -9,6 +9,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from cairn.nets.dense import Dense
 from cairn.nets.mlp import MLP
 
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
@@ -47,7 +48,7 @@ class TanhGaussianHead(nn.Module):
     @nn.compact
     def __call__(self, obs: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
         h = MLP(tuple(self.hidden), layer_norm=self.layer_norm, activate_final=True)(obs)
-        mean = nn.Dense(self.action_size)(h)
-        raw = nn.Dense(self.action_size)(h)
+        mean = Dense(self.action_size)(h)
+        raw = Dense(self.action_size)(h)
         log_std = LOG_STD_MIN + 0.5 * (LOG_STD_MAX - LOG_STD_MIN) * (jnp.tanh(raw) + 1.0)
         return mean, log_std

@@ -9,6 +9,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from cairn.nets.dense import Dense
 
 
 def elu(x: jnp.ndarray) -> jnp.ndarray:
@@ -34,10 +35,10 @@ class LayerNormTorso(nn.Module):
 
     @nn.compact
     def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
-        x = jnp.tanh(nn.LayerNorm()(nn.Dense(self.hidden[0])(x)))
+        x = jnp.tanh(nn.LayerNorm()(Dense(self.hidden[0])(x)))
         for size in self.hidden[1:]:
-            x = ACTIVATIONS[self.activation](nn.Dense(size)(x))
-        return x if self.final is None else nn.Dense(self.final)(x)
+            x = ACTIVATIONS[self.activation](Dense(size)(x))
+        return x if self.final is None else Dense(self.final)(x)
 
 
 class GaussianPolicy(nn.Module):
@@ -52,8 +53,8 @@ class GaussianPolicy(nn.Module):
     @nn.compact
     def __call__(self, obs: jnp.ndarray) -> tuple[jnp.ndarray, jnp.ndarray]:
         h = LayerNormTorso(tuple(self.hidden), activation=self.activation)(obs)
-        mean = nn.Dense(self.action_size, kernel_init=nn.initializers.variance_scaling(1e-4, "fan_in", "uniform"))(h)
-        raw = nn.Dense(self.action_size, kernel_init=nn.initializers.variance_scaling(1e-4, "fan_in", "uniform"))(h)
+        mean = Dense(self.action_size, kernel_init=nn.initializers.variance_scaling(1e-4, "fan_in", "uniform"))(h)
+        raw = Dense(self.action_size, kernel_init=nn.initializers.variance_scaling(1e-4, "fan_in", "uniform"))(h)
         std = jax.nn.softplus(raw) * (self.init_std / math.log(2.0)) + self.min_std
         return mean, std
 
@@ -73,13 +74,13 @@ class Critic(nn.Module):
 
     @nn.compact
     def __call__(self, obs: jnp.ndarray, action: jnp.ndarray) -> jnp.ndarray:
-        x = nn.Dense(self.hidden[0], name="obs_in")(obs) + nn.Dense(self.hidden[0], use_bias=False, name="act_in")(action)
+        x = Dense(self.hidden[0], name="obs_in")(obs) + Dense(self.hidden[0], use_bias=False, name="act_in")(action)
         x = jnp.tanh(nn.LayerNorm()(x))
         for size in self.hidden[1:]:
-            x = ACTIVATIONS[self.activation](nn.Dense(size)(x))
+            x = ACTIVATIONS[self.activation](Dense(size)(x))
         head_init = (nn.initializers.variance_scaling(1e-5, "fan_in", "uniform") if self.small_head
                      else nn.initializers.lecun_normal())
-        out = nn.Dense(self.outputs, kernel_init=head_init)(x)
+        out = Dense(self.outputs, kernel_init=head_init)(x)
         return out[..., 0] if self.outputs == 1 else out
 
 

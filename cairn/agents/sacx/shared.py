@@ -26,6 +26,7 @@ import optax
 from cairn.agents.sac import losses
 from cairn.agents.sac.learning import SACState
 from cairn.nets import MLP
+from cairn.nets.dense import Dense
 from cairn.nets.tanh_gaussian import LOG_STD_MAX, LOG_STD_MIN, tanh_gaussian_sample
 
 
@@ -40,8 +41,8 @@ class MultiHeadActor(nn.Module):
     def __call__(self, obs):
         h = MLP(tuple(self.hidden), activate_final=True)(obs)
         shape = (*obs.shape[:-1], self.heads, self.action_size)
-        mean = nn.Dense(self.heads * self.action_size)(h).reshape(shape)
-        raw = nn.Dense(self.heads * self.action_size)(h).reshape(shape)
+        mean = Dense(self.heads * self.action_size)(h).reshape(shape)
+        raw = Dense(self.heads * self.action_size)(h).reshape(shape)
         log_std = LOG_STD_MIN + 0.5 * (LOG_STD_MAX - LOG_STD_MIN) * (jnp.tanh(raw) + 1.0)
         return mean, log_std
 
