@@ -27,6 +27,7 @@ import numpy as np
 
 from cairn.agents import make_learner
 from cairn.agents.mpo import MPOConfig
+from cairn.agents.sac import SACConfig
 from cairn.replay import RingBuffer
 from cairn.run.config import TrainConfig
 from cairn.types import EnvSpec
@@ -35,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 EQUAL = {"policy_hidden_sizes": (256, 256), "critic_hidden_sizes": (256, 256)}
 VARIANTS = {
     "sac": ("sac", None),
+    "sac (LayerNorm critics)": ("sac", SACConfig(critic_layer_norm=True)),
     "mpo (N=20, shared E-step)": ("mpo", MPOConfig(**EQUAL)),
     "dmpo (N=20, shared E-step)": ("dmpo", MPOConfig(**EQUAL)),
     "mpo (N=20, E-step at s)": ("mpo", MPOConfig(**EQUAL, estep_states="current")),
