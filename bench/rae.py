@@ -52,11 +52,13 @@ def steps_to_reach(curve, value):
     return next((s for s, v in curve if v >= value), None)
 
 
-def stored_run(store, agent, seed):
-    """The reuse run of ``seed`` in the store (newest of that name), with its status and eval curve."""
+def stored_run(store, agent, seed, scratch_id):
+    """The reuse run of ``seed`` built on the scratch run ``scratch_id`` (newest of that name), with its
+    status and eval curve. A reuse run of an older scratch run (made with other flags) does not count."""
     from cairn.run.metrics import read_csv
 
-    runs = [r for r in store.runs() if r["run_name"] == run_name(agent, seed)]
+    runs = [r for r in store.runs() if r["run_name"] == run_name(agent, seed)
+            and json.loads((store.runs_dir / r["run_id"] / "config.json").read_text()).get("reuse") == scratch_id]
     if not runs:
         return None
     r = max(runs, key=lambda r: r["run_id"])
@@ -82,12 +84,12 @@ def main():
         waiting = False
         for seed in args.seeds:
             f = RUNS / f"{run_stem(args.agent, TASK, seed)}.json"
-            existing = stored_run(store, args.agent, seed)
-            if existing is not None and existing["status"] in ("running", "finished"):
-                waiting |= existing["status"] == "running"
-                continue
             if not f.exists():
                 waiting = True  # its scratch run is still training
+                continue
+            existing = stored_run(store, args.agent, seed, json.loads(f.read_text())["run_id"])
+            if existing is not None and existing["status"] in ("running", "finished"):
+                waiting |= existing["status"] == "running"
                 continue
             if sum(p.poll() is None for p in procs.values()) < args.jobs and seed not in procs:
                 scratch = json.loads(f.read_text())
@@ -101,7 +103,7 @@ def main():
     pairs = []
     for seed in args.seeds:
         scratch = json.loads((RUNS / f"{run_stem(args.agent, TASK, seed)}.json").read_text())
-        reuse = stored_run(store, args.agent, seed)
+        reuse = stored_run(store, args.agent, seed, scratch["run_id"])
         target = scratch["final_eval_return"]
         reached = steps_to_reach(reuse["eval_curve"], target)
         pairs.append({"seed": seed, "scratch": scratch, "reuse": reuse, "scratch_final": target,
