@@ -77,12 +77,17 @@ def summarise(results):
     """Group finished runs by (agent, task): mean curve, finals, and the verdict against the targets."""
     groups = {}
     for agent, task in sorted({(r.get("agent", "sac"), r["env"]) for r in results}):
-        runs = [r for r in results if r.get("agent", "sac") == agent and r["env"] == task]
+        # runs made with other flags than the current ones (an earlier configuration) are left out
+        flags = job_flags(agent, task)
+        runs = [r for r in results if r.get("agent", "sac") == agent and r["env"] == task
+                and r.get("flags", flags)[:len(flags)] == flags]
+        if not runs:
+            continue
         steps = sorted({s for r in runs for s, _ in r["eval_curve"]})
         curve = [[s, sum(dict(map(tuple, r["eval_curve"])).get(s, float("nan")) for r in runs) / len(runs)] for s in steps]
         final = sum(r["final_eval_return"] for r in runs) / len(runs)
         groups[f"{agent} {task}"] = {"agent": agent, "task": task, "flags": runs[0].get("flags", []),
-                                     "seeds": [r["seed"] for r in runs], "final_mean": final,
+                                     "seeds": [r["seed"] for r in runs], "run_ids": [r["run_id"] for r in runs], "final_mean": final,
                                      "final_per_seed": [r["final_eval_return"] for r in runs], "mean_curve": curve}
     for entry in groups.values():
         target = AGENT_TARGETS.get(entry["agent"], {}).get(entry["task"], TARGETS.get(entry["task"]))
@@ -96,7 +101,8 @@ def summarise(results):
         curve = entry["mean_curve"]
         within = [s for s, v in curve if s <= budget and v >= goal]
         entry.update(target=goal, budget=budget, judged=how, first_step_reaching=within[0] if within else None,
-                     passed=bool(within) if how == "within" else entry["final_mean"] >= goal)
+                     passed=(bool(within) if how == "within" else entry["final_mean"] >= goal)
+                     if len(entry["seeds"]) >= 3 else None)  # judged on three seeds
     return groups
 
 
@@ -148,16 +154,17 @@ def main():
     # aggregate every finished run on record (earlier invocations for other tasks and agents included)
     results = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
     groups = summarise(results)
+    results = [r for r in results if r["run_id"] in {i for g in groups.values() for i in g["run_ids"]}]
     report = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.node()} {platform.processor()} "
               f"{os.cpu_count()} cores", "runs": results, "groups": groups}
     for name, entry in groups.items():
         print(json.dumps({name: {k: v for k, v in entry.items() if k != "mean_curve"}}), flush=True)
     Path(args.out).write_text(json.dumps(report, indent=1))
     print(f"wrote {args.out}")
-    plot(args.store)
+    plot(args.store, [r["run_id"] for r in results])
 
 
-def plot(store_root):
+def plot(store_root, run_ids):
     """Curves of every agent on every task, through `cairn report` (→ docs/img/learning.png)."""
     import shutil
 
@@ -165,7 +172,7 @@ def plot(store_root):
     from cairn.report import build_report
     from cairn.store import Store
 
-    selector = "run_name LIKE 'bench-%' AND run_name NOT LIKE 'bench-rae-%' AND status = 'finished'"
+    selector = "run_id IN (" + ", ".join(f"'{i}'" for i in run_ids) + ")"  # the runs in the table
     try:
         report = build_report(Store(store_root), [selector], group_by="agent", out=str(HERE / "results" / "learning-report"),
                               title="bench/learning.py: evaluation return by agent")
