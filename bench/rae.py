@@ -57,8 +57,7 @@ def stored_run(store, agent, seed, scratch_id):
     status and eval curve. A reuse run of an older scratch run (made with other flags) does not count."""
     from cairn.run.metrics import read_csv
 
-    runs = [r for r in store.runs() if r["run_name"] == run_name(agent, seed)
-            and json.loads((store.runs_dir / r["run_id"] / "config.json").read_text()).get("reuse") == scratch_id]
+    runs = [r for r in store.runs() if r["run_name"] == run_name(agent, seed) and r["reuse"] == scratch_id]
     if not runs:
         return None
     r = max(runs, key=lambda r: r["run_id"])
