@@ -67,6 +67,22 @@ def build(agent: str, section, spec: EnvSpec):
     return make_learner(agent, spec, cfg)
 
 
+def timed_rounds(learners: dict, buf, rng, rounds: int, updates: int):
+    """Interleaved rounds: each entry [learner, state, ..., rates] of ``learners`` in turn runs ``updates``
+    updates on fresh batches; its state moves on and its updates/s is appended to ``rates`` (the last item)."""
+    for r in range(rounds):
+        for name, entry in learners.items():
+            learner, state = entry[0], entry[1]
+            batches = [learner.sample_batch(buf, rng) for _ in range(updates)]
+            t = time.perf_counter()
+            for b in batches:
+                state, m = learner.update(state, b)
+            jax.block_until_ready(m)
+            entry[1] = state
+            entry[-1].append(updates / (time.perf_counter() - t))
+        print(f"round {r + 1}: " + ", ".join(f"{n} {e[-1][-1]:.0f}/s" for n, e in learners.items()), flush=True)
+
+
 def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) -> dict:
     """Median updates/s of every variant (agent, section) over interleaved rounds; SAC's time as the unit.
     ``replay(rng) -> (spec, buffer)`` gives the env sizes and the data every learner samples from."""
@@ -81,17 +97,7 @@ def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) ->
         jax.block_until_ready(m)
         learners[name] = [learner, state, time.perf_counter() - t, []]
         print(f"compiled {name} in {learners[name][2]:.1f}s", flush=True)
-    for r in range(rounds):
-        for name, entry in learners.items():
-            learner, state = entry[0], entry[1]
-            batches = [learner.sample_batch(buf, rng) for _ in range(updates)]
-            t = time.perf_counter()
-            for b in batches:
-                state, m = learner.update(state, b)
-            jax.block_until_ready(m)
-            entry[1] = state
-            entry[3].append(updates / (time.perf_counter() - t))
-        print(f"round {r + 1}: " + ", ".join(f"{n} {e[3][-1]:.0f}/s" for n, e in learners.items()), flush=True)
+    timed_rounds(learners, buf, rng, rounds, updates)
     rows = []
     for name, e in learners.items():
         ups = float(np.median(e[3]))

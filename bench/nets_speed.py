@@ -68,19 +68,10 @@ def learner_rows(agents, rounds, updates):
             jax.block_until_ready(m)
             sides[agent, narrow] = [learner, state, []]
     dense.NARROW_GRADIENT = True
-    for r in range(rounds):
-        for (agent, narrow), e in sides.items():
-            batches = [e[0].sample_batch(buf, rng) for _ in range(updates)]
-            t = time.perf_counter()
-            state = e[1]
-            for b in batches:
-                state, m = e[0].update(state, b)
-            jax.block_until_ready(m)
-            e[1] = state
-            e[2].append((time.perf_counter() - t) / updates)
+    mpo_speed.timed_rounds(sides, buf, rng, rounds, updates)
     rows = []
     for agent in agents:
-        xla, narrow = np.asarray(sides[agent, False][2]), np.asarray(sides[agent, True][2])
+        xla, narrow = 1 / np.asarray(sides[agent, False][2]), 1 / np.asarray(sides[agent, True][2])  # s/update
         ratio = np.median(narrow / xla)
         rows.append({"learner": agent, "xla_ms": round(float(np.median(xla)) * 1e3, 2),
                      "narrow_ms": round(float(np.median(narrow)) * 1e3, 2), "time_ratio": round(float(ratio), 3)})
