@@ -211,3 +211,41 @@ def test_elu_matches_jax_elu_in_value_and_gradient():
     np.testing.assert_allclose(elu(jnp.asarray(-1.0)), np.exp(-1.0) - 1.0, rtol=1e-6)
     np.testing.assert_allclose(jax.grad(elu)(jnp.asarray(-1.0)), np.exp(-1.0), rtol=1e-6)
     assert float(jax.grad(elu)(jnp.asarray(2.0))) == 1.0
+
+
+def test_factored_layer_norm_equals_layer_norm_of_the_broadcast_sum():
+    """The per-state statistics give flax's LayerNorm of o + a·W for every sampled action, including a
+    hand case: o = (1, 3), no action part → normalised (−1, 1)·scale + bias."""
+    import flax.linen as nn
+
+    from cairn.agents.mpo.networks import factored_layer_norm, layer_norm
+
+    k1, k2, k3, k4 = jax.random.split(jax.random.PRNGKey(7), 4)
+    o = 5.0 + 3.0 * jax.random.normal(k1, (8, 32))  # off-centre, wide: the centring matters
+    a = jax.random.uniform(k2, (5, 8, 3), minval=-1, maxval=1)
+    w = jax.random.normal(k3, (3, 32))
+    scale, bias = 1.0 + 0.1 * jax.random.normal(k4, (32,)), jnp.linspace(-0.5, 0.5, 32)
+    ln = nn.LayerNorm()
+    params = {"params": {"scale": scale, "bias": bias}}
+    expected = ln.apply(params, o + a @ w)  # [5, 8, 32], the sum materialised
+    np.testing.assert_allclose(factored_layer_norm(o, a, w, scale, bias), expected, atol=2e-5)
+    np.testing.assert_allclose(layer_norm(o + a @ w, scale, bias), expected, atol=1e-6)
+    hand = factored_layer_norm(jnp.asarray([[1.0, 3.0]]), jnp.zeros((2, 1, 1)), jnp.ones((1, 2)),
+                               jnp.asarray([2.0, 2.0]), jnp.asarray([0.5, 0.0]))
+    np.testing.assert_allclose(hand, np.broadcast_to([[[-1.5, 2.0]]], (2, 1, 2)), atol=1e-5)
+
+
+def test_critic_on_sampled_actions_equals_the_critic_on_each_tiled_pair():
+    """Broadcast (N actions per state, factored LayerNorm) and per-pair evaluation agree, and the
+    parameter tree is the Dense/LayerNorm one that checkpoints were written with."""
+    from cairn.agents.mpo.networks import Critic
+
+    critic = Critic((32, 32), outputs=11)
+    obs = jax.random.normal(jax.random.PRNGKey(1), (6, 5))
+    actions = jax.random.uniform(jax.random.PRNGKey(2), (4, 6, 2), minval=-1, maxval=1)
+    params = critic.init(jax.random.PRNGKey(0), obs[:1], actions[0, :1])
+    assert sorted(params["params"]) == ["Dense_0", "Dense_1", "LayerNorm_0", "act_in", "obs_in"]
+    assert set(params["params"]["LayerNorm_0"]) == {"scale", "bias"} and set(params["params"]["act_in"]) == {"kernel"}
+    params = jax.tree.map(lambda x: x + 0.2 * jax.random.normal(jax.random.PRNGKey(3), x.shape), params)
+    tiled = jax.vmap(lambda a: critic.apply(params, obs, a))(actions)  # each [6, 2] slice on its own
+    np.testing.assert_allclose(critic.apply(params, obs, actions), tiled, atol=2e-5)

