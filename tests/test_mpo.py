@@ -249,3 +249,9 @@ def test_critic_on_sampled_actions_equals_the_critic_on_each_tiled_pair():
     params = jax.tree.map(lambda x: x + 0.2 * jax.random.normal(jax.random.PRNGKey(3), x.shape), params)
     tiled = jax.vmap(lambda a: critic.apply(params, obs, a))(actions)  # each [6, 2] slice on its own
     np.testing.assert_allclose(critic.apply(params, obs, actions), tiled, atol=2e-5)
+    # and its gradients (parameters and actions), should anything differentiate through sampled actions
+    loss = lambda p, a: jnp.sum(jnp.tanh(critic.apply(p, obs, a)))  # noqa: E731
+    loss_tiled = lambda p, a: jnp.sum(jnp.tanh(jax.vmap(lambda ai: critic.apply(p, obs, ai))(a)))  # noqa: E731
+    for g, g_tiled in zip(jax.tree.leaves(jax.grad(loss, (0, 1))(params, actions)),
+                          jax.tree.leaves(jax.grad(loss_tiled, (0, 1))(params, actions))):
+        np.testing.assert_allclose(g, g_tiled, atol=2e-4, rtol=1e-4)
