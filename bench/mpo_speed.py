@@ -5,7 +5,8 @@ own batch format (SAC: 1-step transitions; MPO/DMPO: 5-step transitions). Networ
 256×256 for SAC's actor and each of its two critics and for MPO's policy and critic. The MPO
 variants make the price of sampling N actions per state explicit: N = 20 with the E-step sharing
 the critic's next-state samples (the default), N = 20 sampling separately at s (the paper's
-layout), and N = 1 (no sampling cost). Rounds alternate between learners so that machine noise
+layout), and N = 1 (no sampling cost); one more row traces DMPO with the critic's first LayerNorm
+computed over all N·S rows instead of per state (`cairn.agents.mpo.networks.factored_layer_norm`). Rounds alternate between learners so that machine noise
 hits all of them alike; the cost is the median over rounds of SAC's
 updates/s over the learner's in the same round.
 
@@ -27,6 +28,7 @@ import numpy as np
 
 from cairn.agents import make_learner
 from cairn.agents.mpo import MPOConfig
+from cairn.agents.mpo import networks as mpo_networks
 from cairn.agents.sac import SACConfig
 from cairn.replay import RingBuffer
 from cairn.run.config import TrainConfig
@@ -45,6 +47,8 @@ VARIANTS = {
     "dmpo (N=1)": ("dmpo", MPOConfig(**EQUAL, num_samples=1)),
     "mpo retrace (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="retrace")),
     "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3)),
+    # the same update traced with the critic's first LayerNorm over all N·S rows (before 2026-11-24)
+    "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**EQUAL), {"factored_layer_norm": False}),
 }
 
 
@@ -89,11 +93,16 @@ def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) ->
     rng = np.random.default_rng(0)
     spec, buf = replay(rng)
     learners = {}
-    for name, (agent, section) in variants.items():
+    for name, (agent, section, *trace_opts) in variants.items():
         learner = build(agent, section, spec)
         state = learner.init(jax.random.PRNGKey(0))
         t = time.perf_counter()
-        state, m = learner.update(state, learner.sample_batch(buf, rng))
+        factored = mpo_networks.FACTORED_LAYER_NORM  # read while the update is traced (its first call)
+        mpo_networks.FACTORED_LAYER_NORM = (trace_opts[0] if trace_opts else {}).get("factored_layer_norm", factored)
+        try:
+            state, m = learner.update(state, learner.sample_batch(buf, rng))
+        finally:
+            mpo_networks.FACTORED_LAYER_NORM = factored
         jax.block_until_ready(m)
         learners[name] = [learner, state, time.perf_counter() - t, []]
         print(f"compiled {name} in {learners[name][2]:.1f}s", flush=True)

@@ -23,6 +23,10 @@ def elu(x: jnp.ndarray) -> jnp.ndarray:
 
 
 ACTIVATIONS = {"elu": elu, "relu": nn.relu}
+# Compute the critic's first LayerNorm per state when it gets N sampled actions per state
+# (``factored_layer_norm``). Read when a function is traced; bench/mpo_speed.py switches it off to time
+# the plain form side by side.
+FACTORED_LAYER_NORM = True
 
 
 class LayerNormTorso(nn.Module):
@@ -128,7 +132,7 @@ class Critic(nn.Module):
         o = Dense(width, name="obs_in")(obs)
         w_act = _Weights("kernel", (action.shape[-1], width), name="act_in")()
         scale, bias = _Weights("layer_norm", (width,), name="LayerNorm_0")()
-        if action.ndim > obs.ndim:  # N sampled actions per state
+        if action.ndim > obs.ndim and FACTORED_LAYER_NORM:  # N sampled actions per state
             x = factored_layer_norm(o, action, w_act, scale, bias)
         else:
             x = layer_norm(o + action @ w_act, scale, bias)
