@@ -40,6 +40,21 @@ def test_categorical_projection_is_linear_so_averaging_before_projecting_is_exac
     close(ops.categorical_l2_project(shifted, jnp.mean(probs, axis=0), support), one_by_one)
 
 
+def test_categorical_projection_matches_the_hat_matrix_and_flags_non_finite_atoms():
+    """The scatter form equals Σ_k p_k·max(0, 1 − |clip(z′_k) − z_m|/Δz) written out, on random atoms in and
+    beyond the support (batch [2, 3]); a NaN atom makes its row NaN rather than dropping its mass."""
+    support = jnp.linspace(-2.0, 2.0, 9)
+    k1, k2 = jax.random.split(jax.random.PRNGKey(4))
+    atoms = jax.random.uniform(k1, (2, 3, 7), minval=-3.0, maxval=3.0).at[0, 0, 0].set(2.0).at[0, 0, 1].set(-2.0)
+    probs = jax.nn.softmax(jax.random.normal(k2, (2, 3, 7)), axis=-1)
+    z = jnp.clip(atoms, -2.0, 2.0)
+    hat = jnp.clip(1.0 - jnp.abs(z[..., :, None] - support) / 0.5, 0.0, 1.0)
+    close(ops.categorical_l2_project(atoms, probs, support), jnp.sum(probs[..., :, None] * hat, axis=-2))
+    out = ops.categorical_l2_project(jnp.array([[0.5, jnp.nan], [0.5, 1.0]]), jnp.full((2, 2), 0.5), support)
+    assert bool(jnp.all(jnp.isnan(out[0]))) and bool(jnp.all(jnp.isfinite(out[1])))
+    close(jnp.sum(out[1]), 1.0)
+
+
 def test_categorical_cross_entropy_and_mean():
     logits = jnp.array([0.0, math.log(3.0)])  # softmax = [0.25, 0.75]
     close(ops.categorical_cross_entropy(logits, jnp.array([1.0, 0.0])), math.log(4.0))
