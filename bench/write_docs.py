@@ -367,6 +367,30 @@ def sacx_speed_section(r):
     return "\n".join(lines)
 
 
+def sacx_behaviour_section(r, windows: int = 2):
+    """The last ``windows`` windows of each run in results/sacx-behaviour.json."""
+    if not r or not r["runs"]:
+        return "_not run yet_"
+    lines = [f"`python bench/sacx_behaviour.py` ({r['date']}): one DuckDB query per run over its stored steps; "
+             "the share of steps on which the sparse reach / touch / lift reward was 1, by window of "
+             f"{r['window'] // 1000}k env steps and by acting policy. \"(episode start)\" rows are the training steps "
+             "before the scheduler's first switch, where an intention acts from the initial state as the "
+             "evaluation (the main intention alone, its mean action) does.", ""]
+    for run in r["runs"]:
+        starts = sorted({row["start"] for row in run["rows"]})[-windows:]
+        lines += [f"`{run['run_name']}` ({run['run_id']}):", "",
+                  "| env steps | acting policy | steps | reach | touch | lift |", "|---|---|---|---|---|---|"]
+        lines += [f"| {row['start'] // 1000}k– | {row['policy']} | {row['steps']} | {row['reach']:.3f} | "
+                  f"{row['touch']:.3f} | {row['lift']:.3f} |" for row in run["rows"] if row["start"] in starts]
+        lines.append("")
+    lines.append("In training the scheduler opens episodes with `reach_shaped` more often than with any other intention, and the lift intention "
+                 "lifts on a few percent of its steps once another intention has brought the gripper to the block; "
+                 "from the initial state it rarely reaches the block, and its deterministic evaluation has not lifted "
+                 "one yet. The main intention has to learn the approach from its own sparse reward, off-policy, "
+                 "from the other intentions' data — the part that takes SAC-X long.")
+    return "\n".join(lines)
+
+
 def sacx_trials_section(r):
     """The single-seed trials that chose the benchmark's v2 configuration (shaped auxiliaries)."""
     if not r:
@@ -487,6 +511,10 @@ were stopped at 30k and 20k to start the benchmark with the separate-network, La
 configuration and seed). Four intentions run at about 20 env steps/s on one core, so one 300k-step SAC-X run takes
 about 4 h: the benchmark resumes from its checkpoints (every 25k steps) when `python bench/sacx.py` is
 started again in a later session, and its table replaces the v1 one above when all runs are done.
+
+#### What the intentions do, from the stored steps
+
+{sacx_behaviour_section(load('sacx-behaviour.json'))}
 
 #### SAC-X's update cost: separate networks or shared torsos
 
