@@ -140,7 +140,9 @@ def mpo_trials_section(r):
              "(the table above): the spread between seeds is as large as the gain of any single flag here. "
              "Trials s4-* (UTD 4, small head, one core each): E-step ε = 1.0 ended at 737 (seed 0; 609 with 0.3, "
              "but 165–457 between 15k and 35k); MPO's scalar critic with the same flags ended at 765, 442 and 852 "
-             "(mean 686, best mean evaluation within 50k 686): neither reaches 750 on three seeds.", "",
+             "(mean 686, best mean evaluation within 50k 686): neither reaches 750 on three seeds. s5-*: a Polyak "
+             "average of the policy (τ = 0.002, `--dmpo.policy-ema`) as the evaluated policy, against the "
+             "update-to-update wobble of the evaluations: 784 and 411 (seeds 0, 1; 609 and 512 without).", "",
              "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
         lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "
