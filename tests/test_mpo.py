@@ -218,7 +218,8 @@ def test_factored_layer_norm_equals_layer_norm_of_the_broadcast_sum():
     hand case: o = (1, 3), no action part → normalised (−1, 1)·scale + bias."""
     import flax.linen as nn
 
-    from cairn.agents.mpo.networks import factored_layer_norm, layer_norm
+    from cairn.agents.mpo.networks import factored_layer_norm
+    from cairn.nets import layer_norm
 
     k1, k2, k3, k4 = jax.random.split(jax.random.PRNGKey(7), 4)
     o = 5.0 + 3.0 * jax.random.normal(k1, (8, 32))  # off-centre, wide: the centring matters

@@ -8,6 +8,7 @@ import flax.linen as nn
 import jax.numpy as jnp
 
 from cairn.nets.dense import Dense
+from cairn.nets.norm import LayerNorm
 
 
 class MLP(nn.Module):
@@ -26,6 +27,6 @@ class MLP(nn.Module):
             x = Dense(size)(x)
             if i < len(self.sizes) - 1 or self.activate_final:
                 if self.layer_norm:
-                    x = nn.LayerNorm()(x)
+                    x = LayerNorm()(x)
                 x = nn.relu(x)
         return x

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from cairn.nets.dense import Dense
+from cairn.nets.norm import LayerNorm, layer_norm
 
 
 def elu(x: jnp.ndarray) -> jnp.ndarray:
@@ -39,7 +40,7 @@ class LayerNormTorso(nn.Module):
 
     @nn.compact
     def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
-        x = jnp.tanh(nn.LayerNorm()(Dense(self.hidden[0])(x)))
+        x = jnp.tanh(LayerNorm()(Dense(self.hidden[0])(x)))
         for size in self.hidden[1:]:
             x = ACTIVATIONS[self.activation](Dense(size)(x))
         return x if self.final is None else Dense(self.final)(x)
@@ -61,13 +62,6 @@ class GaussianPolicy(nn.Module):
         raw = Dense(self.action_size, kernel_init=nn.initializers.variance_scaling(1e-4, "fan_in", "uniform"))(h)
         std = jax.nn.softplus(raw) * (self.init_std / math.log(2.0)) + self.min_std
         return mean, std
-
-
-def layer_norm(x: jnp.ndarray, scale: jnp.ndarray, bias: jnp.ndarray, eps: float = 1e-6) -> jnp.ndarray:
-    """flax's ``nn.LayerNorm`` over the last axis, written out (same statistics: E[x²] − E[x]², floored at 0)."""
-    mean = jnp.mean(x, axis=-1, keepdims=True)
-    var = jnp.maximum(0.0, jnp.mean(jnp.square(x), axis=-1, keepdims=True) - jnp.square(mean))
-    return (x - mean) * (jax.lax.rsqrt(var + eps) * scale) + bias
 
 
 def factored_layer_norm(o: jnp.ndarray, action: jnp.ndarray, w_act: jnp.ndarray, scale: jnp.ndarray,
