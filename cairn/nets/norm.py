@@ -1,13 +1,15 @@
 """``LayerNorm`` and ``layer_norm``: flax's LayerNorm (last axis, ε = 1e-6) with a hand-written backward pass.
 
-XLA-CPU differentiates flax's LayerNorm into several passes over the activations, and computes the
-scale and bias gradients (sums over the batch rows) as slow column reductions. The backward pass
-here is the closed form
+XLA-CPU differentiates flax's LayerNorm into several passes over the activations and computes the
+scale and bias gradients (sums over the batch rows) as slow column reductions. Here the backward
+pass is the closed form
     dx = rstd·(g·γ − mean(g·γ) − x̂·mean(g·γ·x̂)),   dγ = Σ_rows g·x̂,   dβ = Σ_rows g,
-with the row sums written as products with a ones vector. Fwd + bwd of a 256 × 256 layer with
-LayerNorm and ReLU took 1.94 ms against flax's 2.28 ms (no LayerNorm: 1.70 ms; one contended core,
-2026-11-24). Forward values are flax's formula (E[x²] − E[x]², floored at 0); parameters, their
-names and initialisation are flax's, so checkpoints are unchanged.
+and every mean and sum, forward and backward, is a product with a ones vector. Fwd + bwd of a
+256 × 256 Dense layer with LayerNorm and ReLU, batch 256, idle 2 cores: 0.83–0.93 ms, against
+0.97–1.03 ms with the closed form on XLA's reductions, and 0.72–0.78 ms without LayerNorm
+(2026-11-24); flax's autodiff LayerNorm was ~15% slower again than the closed form on XLA's
+reductions. Forward values are flax's formula (E[x²] − E[x]², floored at 0) to float rounding;
+parameters, their names and initialisation are flax's, so checkpoints are unchanged.
 """
 
 from __future__ import annotations
@@ -19,9 +21,14 @@ import jax.numpy as jnp
 EPSILON = 1e-6
 
 
+def _row_mean(t: jnp.ndarray) -> jnp.ndarray:
+    """Mean over the last axis, kept, as a product with a [H, 1] vector (a GEMV; XLA-CPU's reduce is slower)."""
+    return t @ jnp.full((t.shape[-1], 1), 1.0 / t.shape[-1], t.dtype)
+
+
 def _forward(x, scale, bias):
-    mean = jnp.mean(x, axis=-1, keepdims=True)
-    var = jnp.maximum(0.0, jnp.mean(jnp.square(x), axis=-1, keepdims=True) - jnp.square(mean))
+    mean = _row_mean(x)
+    var = jnp.maximum(0.0, _row_mean(jnp.square(x)) - jnp.square(mean))
     rstd = jax.lax.rsqrt(var + EPSILON)
     normed = (x - mean) * rstd
     return normed * scale + bias, (normed, rstd, scale)
@@ -42,8 +49,7 @@ def layer_norm(x: jnp.ndarray, scale: jnp.ndarray, bias: jnp.ndarray) -> jnp.nda
 def _backward(res, g):
     normed, rstd, scale = res
     g_normed = g * scale
-    dx = rstd * (g_normed - jnp.mean(g_normed, axis=-1, keepdims=True)
-                 - normed * jnp.mean(g_normed * normed, axis=-1, keepdims=True))
+    dx = rstd * (g_normed - _row_mean(g_normed) - normed * _row_mean(g_normed * normed))
     return dx, _row_sum(g * normed), _row_sum(g)
 
 
