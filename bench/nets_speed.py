@@ -1,9 +1,12 @@
-"""The narrow-output weight gradient of ``cairn.nets.Dense`` against XLA's own, in one process.
+"""cairn.nets' faster gradients against XLA's own, in one process: the narrow-output weight gradient of
+``cairn.nets.Dense`` and the closed-form backward pass of ``cairn.nets.LayerNorm``.
 
-Two measurements, both interleaved so that machine noise hits each side alike:
+Measurements, all interleaved so that machine noise hits each side alike:
   * the weight gradient alone, xᵀ·g at batch 256 for the head shapes cairn's networks have;
-  * whole updates of each learner traced with ``cairn.nets.dense.NARROW_GRADIENT`` on and off
-    (the same learner, parameters and batches; only the gradient's contraction differs).
+  * a 256 × 256 Dense → LayerNorm → ReLU layer, forward and backward, batch 256, with each LayerNorm;
+  * whole updates of each learner traced with ``cairn.nets.dense.NARROW_GRADIENT`` on and off, and
+    with ``cairn.nets.norm.CLOSED_FORM`` on and off (the same learner, parameters and batches; only
+    that one computation differs).
 
     python bench/nets_speed.py               # → results/nets_speed.json
 """
@@ -18,15 +21,20 @@ import time
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
 import mpo_speed
-from cairn.nets import dense
+from cairn.agents.sac import SACConfig
+from cairn.nets import dense, norm
 
 HERE = Path(__file__).resolve().parent
 SHAPES = [(256, 6), (256, 12), (256, 51), (256, 1)]  # (in, out) of the heads: policy, SAC policy, DMPO atoms, critic
 LEARNERS = ["sac", "dmpo", "abm", "oac", "crr", "bc"]
+# learners whose networks have LayerNorm (SAC only with LayerNorm critics, as the cheetah and SAC-X runs use)
+LN_LEARNERS = {"sac (LayerNorm critics)": ("sac", SACConfig(critic_layer_norm=True)), "dmpo": ("dmpo", None),
+               "abm": ("abm", None), "oac": ("oac", None), "crr": ("crr", None), "bc": ("bc", None)}
 
 
 def _time(f, *args, n=200, rounds=7):
@@ -55,27 +63,53 @@ def contraction_rows(batch=256):
     return rows
 
 
-def learner_rows(agents, rounds, updates):
+def layer_norm_rows(batch=256, width=256):
+    """Dense → LayerNorm → ReLU, forward and backward, with the closed form and with flax's derivative."""
+    key = jax.random.PRNGKey(0)
+    x, w = jax.random.normal(key, (batch, width)), jax.random.normal(key, (width, width)) / np.sqrt(width)
+    scale, bias = jnp.ones(width), jnp.zeros(width)
+    times = {}
+    for name, closed in (("closed form", True), ("flax", False)):
+        norm.CLOSED_FORM = closed
+        f = jax.jit(jax.grad(lambda p, x: jnp.sum(jax.nn.relu(norm.layer_norm(x @ p[0], p[1], p[2])) ** 2)))
+        jax.block_until_ready(f((w, scale, bias), x))  # traced now, with the switch as set
+        times[name] = f
+    norm.CLOSED_FORM = True
+    plain = jax.jit(jax.grad(lambda p, x: jnp.sum(jax.nn.relu(x @ p[0]) ** 2)))
+    rows = {name: [] for name in (*times, "no LayerNorm")}
+    for _ in range(5):  # interleaved
+        for name, f in times.items():
+            rows[name].append(_time(f, (w, scale, bias), x, rounds=3))
+        rows["no LayerNorm"].append(_time(plain, (w, scale, bias), x, rounds=3))
+    out = {name: round(float(np.median(v)) * 1e3, 3) for name, v in rows.items()}
+    print("Dense+LayerNorm+ReLU fwd+bwd (ms): " + ", ".join(f"{k} {v}" for k, v in out.items()))
+    return out
+
+
+def learner_rows(agents, rounds, updates, module=dense, flag="NARROW_GRADIENT"):
+    """Each learner traced with ``module.flag`` on and off, timed in interleaved rounds. ``agents``: names,
+    or a dict name -> (agent, config section)."""
     rng = np.random.default_rng(0)
     spec, buf = mpo_speed.cheetah_replay(rng)
+    agents = agents if isinstance(agents, dict) else {a: (a, None) for a in agents}
     sides = {}
-    for agent in agents:
-        for narrow in (True, False):
-            dense.NARROW_GRADIENT = narrow
-            learner = mpo_speed.build(agent, None, spec)
+    for name, (agent, section) in agents.items():
+        for on in (True, False):
+            setattr(module, flag, on)
+            learner = mpo_speed.build(agent, section, spec)
             state = learner.init(jax.random.PRNGKey(0))
             state, m = learner.update(state, learner.sample_batch(buf, rng))  # traced here, with the flag as set
             jax.block_until_ready(m)
-            sides[agent, narrow] = [learner, state, []]
-    dense.NARROW_GRADIENT = True
+            sides[name, on] = [learner, state, []]
+    setattr(module, flag, True)
     mpo_speed.timed_rounds(sides, buf, rng, rounds, updates)
     rows = []
-    for agent in agents:
-        xla, narrow = 1 / np.asarray(sides[agent, False][2]), 1 / np.asarray(sides[agent, True][2])  # s/update
-        ratio = np.median(narrow / xla)
-        rows.append({"learner": agent, "xla_ms": round(float(np.median(xla)) * 1e3, 2),
-                     "narrow_ms": round(float(np.median(narrow)) * 1e3, 2), "time_ratio": round(float(ratio), 3)})
-        print(f"{agent:6s} update: XLA gradient {np.median(xla) * 1e3:6.2f} ms, narrow {np.median(narrow) * 1e3:6.2f} ms"
+    for name in agents:
+        off, on = 1 / np.asarray(sides[name, False][2]), 1 / np.asarray(sides[name, True][2])  # s/update
+        ratio = np.median(on / off)
+        rows.append({"learner": name, "xla_ms": round(float(np.median(off)) * 1e3, 2),
+                     "narrow_ms": round(float(np.median(on)) * 1e3, 2), "time_ratio": round(float(ratio), 3)})
+        print(f"{name:24s} update, {flag} off {np.median(off) * 1e3:6.2f} ms, on {np.median(on) * 1e3:6.2f} ms"
               f"  ({(1 - ratio) * 100:+.1f}% time saved)")
     return rows
 
@@ -90,7 +124,10 @@ def main():
     out = {"date": time.strftime("%Y-%m-%d"),
            "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
            "xla_flags": os.environ.get("XLA_FLAGS", ""),
-           "contractions": contraction_rows(), "updates": learner_rows(args.agents, args.rounds, args.updates)}
+           "contractions": contraction_rows(), "updates": learner_rows(args.agents, args.rounds, args.updates),
+           "layer_norm_layer_ms": layer_norm_rows(),
+           "layer_norm_updates": learner_rows({k: v for k, v in LN_LEARNERS.items() if v[0] in args.agents},
+                                              args.rounds, args.updates, norm, "CLOSED_FORM")}
     Path(args.out).write_text(json.dumps(out, indent=2))
     print(f"wrote {args.out}")
 
