@@ -100,7 +100,10 @@ def mpo_speed_section(r):
                   "with N = 1 both run faster than SAC (one critic instead of two). Sharing the samples between "
                   "the E-step and the bootstrap halves that cost (compare the 'E-step at s' rows); DMPO's "
                   "51-logit head adds ~15% on top. Retrace evaluates N actions at every state of a 5-step "
-                  "window and costs ~13×; it is an option, not the default."]
+                  "window and costs ~13×; it is an option, not the default. MPO with the E-step at s was 3.29× "
+                  "before this session's LayerNorm changes and is 5.4× now: with them XLA-CPU lowers that update's "
+                  "5,120 × 256 × 256 product through a YNNPACK fusion rather than its own dot, which is slower on this "
+                  "machine (the compiled HLO shows the switch; the default shared layout and DMPO got faster)."]
     plain = rows.get("dmpo (N=20), plain first-layer LayerNorm")
     if d and plain:
         lines += ["", f"The critic's first LayerNorm is computed per state and per sampled action from per-state "
@@ -365,6 +368,11 @@ def nets_speed_section(r):
                   "| learner | flax's LayerNorm (ms) | closed form (ms) | time saved |", "|---|---|---|---|"]
         lines += [f"| {u['learner']} | {u['xla_ms']} | {u['narrow_ms']} | {(1 - u['time_ratio']) * 100:+.1f}% |"
                   for u in r["layer_norm_updates"]]
+        lines += ["", "Read the DMPO row with care: traced with flax's derivative, XLA-CPU lowers the update's large "
+                  "second-layer product through a different kernel (a YNNPACK fusion instead of its own dot), which "
+                  "is slower here; before `cairn.nets.LayerNorm` DMPO ran with flax's own module at 2.21× SAC's "
+                  "time, not at this row's cost. The same lowering switch makes MPO with the E-step at s (not the "
+                  "default) slower than before (see the MPO table)."]
     return "\n".join(lines)
 
 
@@ -394,11 +402,17 @@ def sacx_behaviour_section(r, windows: int = 2):
         lines += [f"| {row['start'] // 1000}k– | {row['policy']} | {row['steps']} | {row['reach']:.3f} | "
                   f"{row['touch']:.3f} | {row['lift']:.3f} |" for row in run["rows"] if row["start"] in starts]
         lines.append("")
-    lines.append("In training the scheduler opens episodes with `reach_shaped` more often than with any other intention, and the lift intention "
-                 "lifts on a few percent of its steps once another intention has brought the gripper to the block; "
-                 "from the initial state it rarely reaches the block, and its deterministic evaluation has not lifted "
-                 "one yet. The main intention has to learn the approach from its own sparse reward, off-policy, "
-                 "from the other intentions' data — the part that takes SAC-X long.")
+    run = r["runs"][0]
+    last = max(row["start"] for row in run["rows"])
+    ev = next((row for row in run["rows"] if row["start"] == last and row["policy"] == "evaluation"), None)
+    lines.append("In training the scheduler opens episodes with `reach_shaped` more often than with any other intention. "
+                 "Up to 160k steps the lift intention, when it acted from the initial state (its evaluation, and its "
+                 "episode-start training segments), rarely reached the block, while it lifted on a few percent of its "
+                 "steps once another intention had brought the gripper there: the main intention learns the approach "
+                 "from its own sparse reward, off-policy, from the other intentions' data."
+                 + (f" In the {last // 1000}k– window its evaluation lifted the block on {ev['lift']:.0%} of the steps "
+                    "(the 160k evaluation: 40% success, 2 of 5 episodes — the first lifts in evaluation)."
+                    if ev and ev["lift"] > 0 else ""))
     return "\n".join(lines)
 
 
@@ -494,9 +508,9 @@ runs are kept in `results/learning-runs-dmpo-cheetah-utd1/`. With two, the mean 
 Measured with the other core idle; with a training job on the other core the same script gave
 2,600–2,800 steps/s for `cairn:lift` (shared caches and clock), so speed figures on this machine
 need a quiet machine. About half of a step is MuJoCo (5 substeps with contacts), the rest the
-Python env wrapper (observation, rewards, action checks). The table was measured with six reward
-channels per step; with twelve (both forms, since 2026-11-24) a quick loop of random actions gave
-4,600 steps/s before the training jobs started (not re-measured with the script).
+Python env wrapper (observation, rewards, action checks). The table is measured with the twelve reward
+channels per step (both forms) that every block-world step has carried since 2026-11-24; with six, the
+same script gave 6,725 steps/s for `cairn:lift`.
 
 ### SAC-X vs SAC on the sparse lift
 
