@@ -230,7 +230,7 @@ def test_factored_layer_norm_equals_layer_norm_of_the_broadcast_sum():
     params = {"params": {"scale": scale, "bias": bias}}
     expected = ln.apply(params, o + a @ w)  # [5, 8, 32], the sum materialised
     np.testing.assert_allclose(factored_layer_norm(o, a, w, scale, bias), expected, atol=2e-5)
-    np.testing.assert_allclose(layer_norm(o + a @ w, scale, bias), expected, atol=1e-6)
+    np.testing.assert_allclose(layer_norm(o + a @ w, scale, bias), expected, atol=1e-5)  # means as products: other rounding
     hand = factored_layer_norm(jnp.asarray([[1.0, 3.0]]), jnp.zeros((2, 1, 1)), jnp.ones((1, 2)),
                                jnp.asarray([2.0, 2.0]), jnp.asarray([0.5, 0.0]))
     np.testing.assert_allclose(hand, np.broadcast_to([[[-1.5, 2.0]]], (2, 1, 2)), atol=1e-5)
