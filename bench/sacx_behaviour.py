@@ -25,8 +25,9 @@ CHANNELS = ("reach", "touch", "lift")
 DEFAULT_RUNS = ["bench-sacx-sacx-v2-s0", "bench-sacx-sacx-v2-s1", "bench-sacx-sacx-v2-s2"]
 
 
-def behaviour(store: Store, run_id: str, window: int, runs: list[dict]) -> dict:
-    """Rows (window start, policy, steps, share of steps with each sparse channel at 1) of one run."""
+def behaviour(con, run_id: str, window: int, runs: list[dict]) -> dict:
+    """Rows (window start, policy, steps, share of steps with each sparse channel at 1) of one run;
+    ``con``: the store's DuckDB connection (``Store.connect``), ``runs``: its catalogue."""
     info = next(r for r in runs if r["run_id"] == run_id)
     names = list(info["reward_names"])
     missing = [c for c in CHANNELS if c not in names]
@@ -35,7 +36,6 @@ def behaviour(store: Store, run_id: str, window: int, runs: list[dict]) -> dict:
                          "pick a block-world run")
     config = json.loads(info["config"]) if info.get("config") else {}
     xi = int(config.get("sacx", {}).get("switch_every", 0) or 0)  # training steps before the first switch
-    con = store.connect(runs)
     shares = ", ".join(f"avg(CASE WHEN reward[{names.index(c) + 1}] > 0.5 THEN 1.0 ELSE 0.0 END) AS {c}"
                        for c in CHANNELS)
     rows = con.execute(
@@ -58,13 +58,14 @@ def main():
     args = ap.parse_args()
     store = Store(args.store)
     runs = store.runs()
+    con = store.connect(runs)  # one set of views over the store's shards for every run
     out = {"date": time.strftime("%Y-%m-%d"), "window": args.window, "channels": list(CHANNELS), "runs": []}
     for selector in args.runs:
         ids = [r["run_id"] for r in runs if selector in (r["run_id"], r["run_name"])]
         if not ids:
             print(f"skipped {selector}: not in {args.store}")
             continue
-        result = behaviour(store, ids[-1], args.window, runs)
+        result = behaviour(con, ids[-1], args.window, runs)
         out["runs"].append(result)
         print(f"{result['run_name']} ({result['run_id']}, {result['env_steps']} env steps)")
         for r in result["rows"]:

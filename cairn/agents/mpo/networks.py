@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from cairn.nets.dense import Dense
-from cairn.nets.norm import LayerNorm, layer_norm
+from cairn.nets.norm import EPSILON, LayerNorm, layer_norm
 
 
 def elu(x: jnp.ndarray) -> jnp.ndarray:
@@ -65,7 +65,7 @@ class GaussianPolicy(nn.Module):
 
 
 def factored_layer_norm(o: jnp.ndarray, action: jnp.ndarray, w_act: jnp.ndarray, scale: jnp.ndarray,
-                        bias: jnp.ndarray, eps: float = 1e-6) -> jnp.ndarray:
+                        bias: jnp.ndarray, eps: float = EPSILON) -> jnp.ndarray:
     """``layer_norm(o + action @ w_act)`` for per-state ``o`` [S, H] and many actions per state [N, S, A]
     (A ≪ H), with the statistics computed per state and per action instead of over N·S·H values.
 
