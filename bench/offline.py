@@ -41,9 +41,13 @@ EVAL_EPISODES = 10  # per evaluation, offline and online: the dip criterion comp
 
 
 def cairn(args, core, log, task=TASK):
-    env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
-               PYTHONUNBUFFERED="1")
-    cmd = ["taskset", "-c", str(core), sys.executable, "-m", "cairn.cli", "train", task, *args, "--json"]
+    """`cairn train` pinned to one core with one XLA thread, or (core "all") on the whole machine."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    pin = []
+    if core != "all":
+        env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        pin = ["taskset", "-c", str(core)]
+    cmd = [*pin, sys.executable, "-m", "cairn.cli", "train", task, *args, "--json"]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(log, "w"), text=True, env=env)
 
 
