@@ -16,6 +16,7 @@ updates/s over the learner's in the same round.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -62,6 +63,19 @@ def cheetah_replay(rng) -> tuple[EnvSpec, RingBuffer]:
     return spec, buf
 
 
+@contextlib.contextmanager
+def switched(module, flag: str, value):
+    """``module.flag`` set to ``value`` inside the block (for functions traced there) and restored after:
+    the trace-time switches (``FACTORED_LAYER_NORM``, ``CLOSED_FORM``, ``NARROW_GRADIENT``) that the
+    benchmarks time side by side."""
+    before = getattr(module, flag)
+    setattr(module, flag, value)
+    try:
+        yield
+    finally:
+        setattr(module, flag, before)
+
+
 def build(agent: str, section, spec: EnvSpec):
     """The learner ``agent`` for ``spec`` with the config section ``section`` (None: the defaults)."""
     cfg = TrainConfig(spec.env_id, agent=agent, **({agent: section} if section else {}))
@@ -97,12 +111,9 @@ def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) ->
         learner = build(agent, section, spec)
         state = learner.init(jax.random.PRNGKey(0))
         t = time.perf_counter()
-        factored = mpo_networks.FACTORED_LAYER_NORM  # read while the update is traced (its first call)
-        mpo_networks.FACTORED_LAYER_NORM = (trace_opts[0] if trace_opts else {}).get("factored_layer_norm", factored)
-        try:
+        factored = (trace_opts[0] if trace_opts else {}).get("factored_layer_norm", mpo_networks.FACTORED_LAYER_NORM)
+        with switched(mpo_networks, "FACTORED_LAYER_NORM", factored):  # read while the update is traced (now)
             state, m = learner.update(state, learner.sample_batch(buf, rng))
-        finally:
-            mpo_networks.FACTORED_LAYER_NORM = factored
         jax.block_until_ready(m)
         learners[name] = [learner, state, time.perf_counter() - t, []]
         print(f"compiled {name} in {learners[name][2]:.1f}s", flush=True)

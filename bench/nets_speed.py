@@ -70,11 +70,10 @@ def layer_norm_rows(batch=256, width=256):
     scale, bias = jnp.ones(width), jnp.zeros(width)
     times = {}
     for name, closed in (("closed form", True), ("flax", False)):
-        norm.CLOSED_FORM = closed
         f = jax.jit(jax.grad(lambda p, x: jnp.sum(jax.nn.relu(norm.layer_norm(x @ p[0], p[1], p[2])) ** 2)))
-        jax.block_until_ready(f((w, scale, bias), x))  # traced now, with the switch as set
+        with mpo_speed.switched(norm, "CLOSED_FORM", closed):
+            jax.block_until_ready(f((w, scale, bias), x))  # traced now, with the switch as set
         times[name] = f
-    norm.CLOSED_FORM = True
     plain = jax.jit(jax.grad(lambda p, x: jnp.sum(jax.nn.relu(x @ p[0]) ** 2)))
     rows = {name: [] for name in (*times, "no LayerNorm")}
     for _ in range(5):  # interleaved
@@ -95,13 +94,12 @@ def learner_rows(agents, rounds, updates, module=dense, flag="NARROW_GRADIENT"):
     sides = {}
     for name, (agent, section) in agents.items():
         for on in (True, False):
-            setattr(module, flag, on)
-            learner = mpo_speed.build(agent, section, spec)
-            state = learner.init(jax.random.PRNGKey(0))
-            state, m = learner.update(state, learner.sample_batch(buf, rng))  # traced here, with the flag as set
-            jax.block_until_ready(m)
+            with mpo_speed.switched(module, flag, on):
+                learner = mpo_speed.build(agent, section, spec)
+                state = learner.init(jax.random.PRNGKey(0))
+                state, m = learner.update(state, learner.sample_batch(buf, rng))  # traced here, with the flag as set
+                jax.block_until_ready(m)
             sides[name, on] = [learner, state, []]
-    setattr(module, flag, True)
     mpo_speed.timed_rounds(sides, buf, rng, rounds, updates)
     rows = []
     for name in agents:
