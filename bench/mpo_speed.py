@@ -76,6 +76,13 @@ def switched(module, flag: str, value):
         setattr(module, flag, before)
 
 
+def update_flops(learner, state, batch) -> float:
+    """Floating-point operations of one compiled update, as XLA's cost analysis counts them (matrix
+    products and elementwise work): the arithmetic each learner must do, whatever the machine."""
+    cost = learner.update.lower(state, batch).compile().cost_analysis()
+    return float((cost[0] if isinstance(cost, list) else cost)["flops"])
+
+
 def build(agent: str, section, spec: EnvSpec):
     """The learner ``agent`` for ``spec`` with the config section ``section`` (None: the defaults)."""
     cfg = TrainConfig(spec.env_id, agent=agent, **({agent: section} if section else {}))
@@ -113,22 +120,26 @@ def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) ->
         t = time.perf_counter()
         factored = (trace_opts[0] if trace_opts else {}).get("factored_layer_norm", mpo_networks.FACTORED_LAYER_NORM)
         with switched(mpo_networks, "FACTORED_LAYER_NORM", factored):  # read while the update is traced (now)
-            state, m = learner.update(state, learner.sample_batch(buf, rng))
+            batch = learner.sample_batch(buf, rng)
+            work = update_flops(learner, state, batch)
+            state, m = learner.update(state, batch)
         jax.block_until_ready(m)
-        learners[name] = [learner, state, time.perf_counter() - t, []]
+        learners[name] = [learner, state, time.perf_counter() - t, work, []]
         print(f"compiled {name} in {learners[name][2]:.1f}s", flush=True)
     timed_rounds(learners, buf, rng, rounds, updates)
     rows = []
     for name, e in learners.items():
-        ups = float(np.median(e[3]))
+        ups = float(np.median(e[-1]))
         # Each round's ratio pairs a learner with SAC's round seconds apart, so slow drifts of the
         # machine's speed cancel; the median over rounds is the reported cost.
-        ratios = np.asarray(learners["sac"][3]) / np.asarray(e[3])
+        ratios = np.asarray(learners["sac"][-1]) / np.asarray(e[-1])
         cost = float(np.median(ratios))
         rows.append({"learner": name, "updates_per_second": round(ups, 1), "cost_vs_sac": round(cost, 2),
                      "cost_quartiles": [round(float(q), 2) for q in np.percentile(ratios, [25, 75])],
-                     "compile_seconds": round(e[2], 1)})
-        print(f"{name:30s} {ups:7.1f} updates/s  {cost:5.2f}× SAC's time per update "
+                     "mflop_per_update": round(e[3] / 1e6, 1),
+                     "flop_vs_sac": round(e[3] / learners["sac"][3], 2), "compile_seconds": round(e[2], 1)})
+        print(f"{name:30s} {ups:7.1f} updates/s  {cost:5.2f}× SAC's time per update, "
+              f"{e[3] / learners['sac'][3]:4.2f}× its arithmetic "
               f"(rounds' quartiles {np.percentile(ratios, 25):.2f}–{np.percentile(ratios, 75):.2f})")
     return {"date": time.strftime("%Y-%m-%d"),
             "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",

@@ -72,13 +72,18 @@ def learning_section(r, agents=("sac",)):
     return "\n".join(lines)
 
 
-def cost_rows(rows):
-    """Table rows `| learner | updates/s | cost× (quartiles, when measured) |` of a speed script's rows."""
-    out = []
+def cost_table(rows, time_label="time per update vs SAC"):
+    """`| learner | updates/s | cost× (quartiles, when measured) | arithmetic× (when counted) |` table of a speed
+    script's rows, header included."""
+    flops = any("flop_vs_sac" in row for row in rows)
+    out = ["| learner | updates/s | " + time_label + (" | arithmetic vs SAC (XLA's FLOP count) |" if flops else " |"),
+           "|---|---|---|" + ("---|" if flops else "")]
     for row in rows:
         q = row.get("cost_quartiles")
         out.append(f"| {row['learner']} | {row['updates_per_second']:.1f} | {row['cost_vs_sac']:.2f}×"
-                   + (f" ({q[0]:.2f}–{q[1]:.2f})" if q else "") + " |")
+                   + (f" ({q[0]:.2f}–{q[1]:.2f})" if q else "") + " |"
+                   + (f" {row['flop_vs_sac']:.2f}× ({row['mflop_per_update']:.0f} MFLOP) |" if "flop_vs_sac" in row
+                      else " |" if flops else ""))
     return out
 
 
@@ -87,9 +92,8 @@ def mpo_speed_section(r):
         return "_not run yet_"
     lines = [f"`python bench/mpo_speed.py` — jitted updates per second in one process, {r['rounds']} interleaved "
              f"rounds of {r['updates_per_round']} updates (median), cheetah-run sizes (17-dim observations, "
-             f"6-dim actions), batch 256, 256×256 networks unless noted. Measured {r['date']}.", "",
-             "| learner | updates/s | time per update vs SAC |", "|---|---|---|"]
-    lines += cost_rows(r["rows"])
+             f"6-dim actions), batch 256, 256×256 networks unless noted. Measured {r['date']}.", ""]
+    lines += cost_table(r["rows"])
     rows = {row["learner"]: row for row in r["rows"]}
     m, d = rows.get("mpo (N=20, shared E-step)"), rows.get("dmpo (N=20, shared E-step)")
     if m and d:
@@ -230,9 +234,8 @@ def offline_speed_section(r):
         return "_not run yet_"
     lines = [f"`python bench/offline_speed.py` — jitted updates per second in one process, {r['rounds']} interleaved "
              f"rounds of {r['updates_per_round']} updates (median), cheetah-run sizes, batch 256, 256×256 networks "
-             f"(SAC: two critics, the offline agents one; ABM also trains its prior). Measured {r['date']}.", "",
-             "| learner | updates/s | time per update vs SAC |", "|---|---|---|"]
-    lines += cost_rows(r["rows"])
+             f"(SAC: two critics, the offline agents one; ABM also trains its prior). Measured {r['date']}.", ""]
+    lines += cost_table(r["rows"])
     rows = {row["learner"]: row for row in r["rows"]}
     verdict = ", ".join(f"{a} {'met' if rows[a]['cost_vs_sac'] <= 1.0 else 'not met'}"
                         for a in ("crr", "abm", "oac", "bc") if a in rows)
@@ -381,8 +384,8 @@ def sacx_speed_section(r):
         return ""
     lines = [f"`python bench/sacx_speed.py` ({r['rounds']} rounds × {r['updates_per_round']} updates, {r['date']}, "
              f"{r['machine']}): the cost of one update against single-task SAC's, block-world sizes, 256×256 "
-             "networks, batch 256.", "", "| learner | updates/s | cost vs SAC (rounds' quartiles) |", "|---|---|---|"]
-    lines += cost_rows(r["rows"])
+             "networks, batch 256.", ""]
+    lines += cost_table(r["rows"], "cost vs SAC (rounds' quartiles)")
     return "\n".join(lines)
 
 
