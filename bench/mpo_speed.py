@@ -49,7 +49,7 @@ VARIANTS = {
     "mpo retrace (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="retrace")),
     "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3)),
     # the same update traced with the critic's first LayerNorm over all N·S rows (before 2026-11-24)
-    "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**EQUAL), {"factored_layer_norm": False}),
+    "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**EQUAL), {"FACTORED_LAYER_NORM": False}),
 }
 
 
@@ -78,8 +78,11 @@ def switched(module, flag: str, value):
 
 def update_flops(learner, state, batch) -> float:
     """Floating-point operations of one compiled update, as XLA's cost analysis counts them (matrix
-    products and elementwise work): the arithmetic each learner must do, whatever the machine."""
-    cost = learner.update.lower(state, batch).compile().cost_analysis()
+    products and elementwise work): the arithmetic each learner must do, whatever the machine. Counted on
+    a fresh trace with the sampled actions in one call: the analysis counts a loop's body once."""
+    fresh = jax.jit(lambda s, b: learner.update.__wrapped__(s, b))  # a new function: its own trace
+    with switched(mpo_networks, "SAMPLE_CHUNK", None):
+        cost = fresh.lower(state, batch).compile().cost_analysis()
     return float((cost[0] if isinstance(cost, list) else cost)["flops"])
 
 
@@ -118,8 +121,9 @@ def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) ->
         learner = build(agent, section, spec)
         state = learner.init(jax.random.PRNGKey(0))
         t = time.perf_counter()
-        factored = (trace_opts[0] if trace_opts else {}).get("factored_layer_norm", mpo_networks.FACTORED_LAYER_NORM)
-        with switched(mpo_networks, "FACTORED_LAYER_NORM", factored):  # read while the update is traced (now)
+        with contextlib.ExitStack() as switches:  # trace-time switches of cairn.agents.mpo.networks, read
+            for flag, value in (trace_opts[0] if trace_opts else {}).items():  # while the update is traced (now)
+                switches.enter_context(switched(mpo_networks, flag, value))
             batch = learner.sample_batch(buf, rng)
             work = update_flops(learner, state, batch)
             state, m = learner.update(state, batch)

@@ -256,3 +256,35 @@ def test_critic_on_sampled_actions_equals_the_critic_on_each_tiled_pair():
     for g, g_tiled in zip(jax.tree.leaves(jax.grad(loss, (0, 1))(params, actions)),
                           jax.tree.leaves(jax.grad(loss_tiled, (0, 1))(params, actions))):
         np.testing.assert_allclose(g, g_tiled, atol=2e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("chunk", [None, 2, 3, 6])
+def test_sampled_q_in_chunks_equals_one_call(chunk, monkeypatch):
+    """Chunked evaluation of N sampled actions (``SAMPLE_CHUNK``; 3 does not divide N = 6: one call) gives
+    the one-call numbers."""
+    from cairn.agents.mpo import networks
+    from cairn.agents.mpo.networks import Critic, sampled_q
+
+    critic = Critic((16, 16), outputs=7)
+    obs = jax.random.normal(jax.random.PRNGKey(1), (5, 4))
+    actions = jax.random.uniform(jax.random.PRNGKey(2), (6, 5, 2), minval=-1, maxval=1)
+    params = critic.init(jax.random.PRNGKey(0), obs, actions[0])
+    monkeypatch.setattr(networks, "SAMPLE_CHUNK", chunk)
+    out = jax.jit(lambda p, o, a: sampled_q(critic, p, o, a))(params, obs, actions)
+    assert out.shape == (6, 5, 7)
+    np.testing.assert_allclose(out, critic.apply(params, obs, actions), atol=1e-6)
+
+
+def test_dmpo_update_with_chunked_samples_equals_the_one_call_update(monkeypatch):
+    from cairn.agents.mpo import networks
+
+    monkeypatch.setattr(networks, "SAMPLE_CHUNK", 2)  # N = 8 in four chunks
+    learner = MPOLearner(SPEC, TINY, distributional=True)
+    buf, rng = filled_buffer()
+    state, batch = learner.init(jax.random.PRNGKey(0)), learner.sample_batch(buf, rng)
+    chunked, m = learner.update(state, batch)
+    monkeypatch.setattr(networks, "SAMPLE_CHUNK", None)
+    plain, m_plain = MPOLearner(SPEC, TINY, distributional=True).update(learner.init(jax.random.PRNGKey(0)), batch)
+    np.testing.assert_allclose(m["critic_loss"], m_plain["critic_loss"], rtol=1e-5)
+    for a, b in zip(jax.tree.leaves(chunked.critic_params), jax.tree.leaves(plain.critic_params)):
+        np.testing.assert_allclose(a, b, atol=1e-6)

@@ -26,7 +26,7 @@ import optax
 
 from cairn import ops
 from cairn.agents.mpo.config import MPOConfig
-from cairn.agents.mpo.networks import Critic, GaussianPolicy, MPONetworks
+from cairn.agents.mpo.networks import Critic, GaussianPolicy, MPONetworks, sampled_q
 from cairn.errors import ConfigError
 from cairn.nets.tanh_gaussian import squash_log_det
 from cairn.replay.ring import Sequences
@@ -243,7 +243,7 @@ class MPOLearner:
         t_mean, t_std = nets.policy.apply(state.target_policy_params, states)
         u = t_mean + t_std * jax.random.normal(sample_key, (n, *t_mean.shape), t_mean.dtype)  # [N, S, A]
         actions = _squash(u, kind)
-        target_out = nets.critic.apply(state.target_critic_params, states, actions)  # obs broadcast over N
+        target_out = sampled_q(nets.critic, state.target_critic_params, states, actions)  # obs broadcast over N
         if shared:
             e_slice, next_out, e_states = slice(None), target_out, nxt
         else:

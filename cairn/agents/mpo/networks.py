@@ -28,6 +28,9 @@ ACTIVATIONS = {"elu": elu, "relu": nn.relu}
 # (``factored_layer_norm``). Read when a function is traced; bench/mpo_speed.py switches it off to time
 # the plain form side by side.
 FACTORED_LAYER_NORM = True
+# Sampled actions per chunk when ``sampled_q`` evaluates a critic on many actions per state (None: all at
+# once). Read at trace time, like FACTORED_LAYER_NORM.
+SAMPLE_CHUNK: int | None = 4
 
 
 class LayerNormTorso(nn.Module):
@@ -137,6 +140,21 @@ class Critic(nn.Module):
                      else nn.initializers.lecun_normal())
         out = Dense(self.outputs, kernel_init=head_init)(x)
         return out[..., 0] if self.outputs == 1 else out
+
+
+def sampled_q(critic: nn.Module, params, obs: jnp.ndarray, actions: jnp.ndarray) -> jnp.ndarray:
+    """``critic.apply(params, obs, actions)`` for N sampled actions per state, ``actions`` [N, S, A]: the
+    same numbers, computed ``SAMPLE_CHUNK`` samples at a time in a loop (``lax.map``).
+
+    For N = 20 at 256 states the plain call builds [5,120, 256] hidden activations, written out by one
+    matrix product and read back by the next; in chunks they stay in the core's cache. Only for
+    functions that are not differentiated through the loop (the target networks' evaluations).
+    """
+    n, chunk = actions.shape[0], SAMPLE_CHUNK
+    if chunk is None or chunk >= n or n % chunk:
+        return critic.apply(params, obs, actions)
+    out = jax.lax.map(lambda a: critic.apply(params, obs, a), actions.reshape(n // chunk, chunk, *actions.shape[1:]))
+    return out.reshape(n, *out.shape[2:])
 
 
 class MPONetworks(NamedTuple):
