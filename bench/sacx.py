@@ -111,6 +111,7 @@ def write_results(steps: int, out: Path):
                    "final_return": [r["final_eval_return"] for r in runs], "run_ids": [r["run_id"] for r in runs],
                    "env_steps": runs[0]["env_steps"], "wall_seconds": [r["wall_seconds"] for r in runs]}
         curves[a] = [[(e["env_step"], e.get("success_rate", 0.0)) for e in r.get("eval_rows", [])] for r in runs]
+        rows[a]["success_curves"] = [[[int(st), v] for st, v in c] for c in curves[a]]  # per seed: [env step, success]
         print(f"{a:10s} seeds {rows[a]['seeds']}  success {rows[a]['final_success_rate']}  "
               f"return {[round(v, 1) for v in rows[a]['final_return']]}")
     result = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",

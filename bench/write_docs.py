@@ -321,6 +321,12 @@ def sacx_section(r):
         lines.append(f"| {a} | {len(row['final_return'])} | {row['env_steps']} | "
                      f"{', '.join(f'{v:.0%}' for v in row['final_success_rate'])} | "
                      f"{', '.join(f'{v:.1f}' for v in row['final_return'])} |")
+    curves = {a: row["success_curves"] for a, row in r["agents"].items() if row.get("success_curves")}
+    if curves:
+        lines += ["", "Evaluation lift success by env step, per seed (`docs/img/sacx-lift.png`):", ""]
+        for a, per_seed in curves.items():
+            for seed, c in zip(r["agents"][a]["seeds"], per_seed):
+                lines.append(f"- {a} seed {seed}: " + ", ".join(f"{st // 1000}k {v:.0%}" for st, v in c))
     return "\n".join(lines)
 
 
