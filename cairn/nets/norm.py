@@ -70,12 +70,16 @@ def _backward(res, g):
 _closed_form.defvjp(_forward, _backward)
 
 
+def declare_params(module: nn.Module, features: int) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """A LayerNorm's learned ``scale`` (ones) and ``bias`` (zeros), declared on ``module`` (inside its
+    compact call): for ``LayerNorm`` and for layers that compute with the parameters themselves."""
+    return module.param("scale", nn.initializers.ones, (features,)), module.param("bias", nn.initializers.zeros, (features,))
+
+
 class LayerNorm(nn.Module):
     """Drop-in for ``flax.linen.LayerNorm()`` (last axis, ε = 1e-6, learned scale and bias)."""
 
     @nn.compact
     def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
-        features = x.shape[-1]
-        scale = self.param("scale", nn.initializers.ones, (features,))
-        bias = self.param("bias", nn.initializers.zeros, (features,))
+        scale, bias = declare_params(self, x.shape[-1])
         return layer_norm(x, scale, bias)

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from cairn.nets.dense import Dense
+from cairn.nets import norm
 from cairn.nets.norm import EPSILON, LayerNorm, layer_norm
 
 
@@ -105,7 +106,7 @@ class _Weights(nn.Module):
     def __call__(self):
         if self.kind == "kernel":
             return self.param("kernel", nn.initializers.lecun_normal(), self.shape)
-        return self.param("scale", nn.initializers.ones, self.shape), self.param("bias", nn.initializers.zeros, self.shape)
+        return norm.declare_params(self, self.shape[-1])
 
 
 class Critic(nn.Module):
