@@ -5,10 +5,13 @@ own batch format (SAC: 1-step transitions; MPO/DMPO: 5-step transitions). Networ
 256×256 for SAC's actor and each of its two critics and for MPO's policy and critic. The MPO
 variants make the price of sampling N actions per state explicit: N = 20 with the E-step sharing
 the critic's next-state samples (the default), N = 20 sampling separately at s (the paper's
-layout), and N = 1 (no sampling cost); one more row traces DMPO with the critic's first LayerNorm
-computed over all N·S rows instead of per state (`cairn.agents.mpo.networks.factored_layer_norm`). Rounds alternate between learners so that machine noise
-hits all of them alike; the cost is the median over rounds of SAC's
-updates/s over the learner's in the same round.
+layout), and N = 1 (no sampling cost). Rows with a trace-time switch: DMPO with the critic's first LayerNorm
+computed over all N·S rows instead of per state (`cairn.agents.mpo.networks.factored_layer_norm`), and
+MPO/DMPO with the N sampled actions through the target critic in one call instead of in chunks
+(`networks.sampled_q`). Rounds alternate between learners so that machine noise hits all of them
+alike; the cost is the median over rounds of SAC's updates/s over the learner's in the same round.
+Beside the time, each learner's arithmetic per update as XLA counts it (FLOPs of the compiled update):
+what N = 20 costs whatever the machine.
 
     python bench/mpo_speed.py                 # 20 rounds × 100 updates each
 """
@@ -50,6 +53,9 @@ VARIANTS = {
     "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3)),
     # the same update traced with the critic's first LayerNorm over all N·S rows (before 2026-11-24)
     "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**EQUAL), {"FACTORED_LAYER_NORM": False}),
+    # the N sampled actions through the target critic in one call instead of chunks of SAMPLE_CHUNK
+    "mpo (N=20), samples in one call": ("mpo", MPOConfig(**EQUAL), {"SAMPLE_CHUNK": None}),
+    "dmpo (N=20), samples in one call": ("dmpo", MPOConfig(**EQUAL), {"SAMPLE_CHUNK": None}),
 }
 
 
