@@ -108,6 +108,23 @@ def mpo_speed_section(r):
                   "before this session's LayerNorm changes and is 5.4× now: with them XLA-CPU lowers that update's "
                   "5,120 × 256 × 256 product through a YNNPACK fusion rather than its own dot, which is slower on this "
                   "machine (the compiled HLO shows the switch; the default shared layout and DMPO got faster)."]
+    one = rows.get("dmpo (N=1)")
+    if d and one and "flop_vs_sac" in d and "flop_vs_sac" in one:
+        lines += ["", f"Arithmetic: one DMPO update does {d['flop_vs_sac']:.2f}× the FLOPs of SAC's "
+                  f"({d['mflop_per_update']:.0f} against {rows['sac']['mflop_per_update']:.0f} MFLOP; with N = 1 "
+                  f"{one['flop_vs_sac']:.2f}×), so sampling 20 actions per state costs "
+                  f"{d['flop_vs_sac'] - one['flop_vs_sac']:.2f}× SAC's whole update in arithmetic alone, almost all in "
+                  "the target critic's 5,120 × 256 × 256 hidden-layer product and its 51-logit head. Within 2× of SAC's "
+                  f"time therefore needs DMPO to run at {d['flop_vs_sac'] / 2:.0%} or more of SAC's FLOP rate; measured: "
+                  f"{d['flop_vs_sac'] / d['cost_vs_sac']:.0%}."]
+    chunks = [(rows.get(f"{a} (N=20), samples in one call"), rows.get(f"{a} (N=20, shared E-step)")) for a in ("mpo", "dmpo")]
+    if all(x and y for x, y in chunks):
+        (m1, m4), (d1, d4) = chunks
+        lines += ["", "The target critic takes the 20 sampled actions four at a time (`networks.sampled_q`, a `lax.map` over "
+                  "chunks; the same numbers), so that what passes between one product and the next is a 1 MB [1,024, 256] "
+                  "array instead of a 5 MB one. "
+                  f"In one call instead: mpo {m1['cost_vs_sac']:.2f}× (chunks: {m4['cost_vs_sac']:.2f}×), "
+                  f"dmpo {d1['cost_vs_sac']:.2f}× (chunks: {d4['cost_vs_sac']:.2f}×)."]
     plain = rows.get("dmpo (N=20), plain first-layer LayerNorm")
     if d and plain:
         lines += ["", f"The critic's first LayerNorm is computed per state and per sampled action from per-state "
