@@ -101,10 +101,11 @@ def eval_rows(path: Path) -> list[dict]:
 def write_results(steps: int, out: Path):
     """results/sacx.json and the figure from every finished run kept under results/sacx-runs/ (all agents
     and seeds of this VERSION that reached ``steps``, whichever invocation ran them)."""
-    rows, curves = {}, {}
+    rows, curves, stopped = {}, {}, {}
     for a in FLAGS:
-        runs = sorted((json.loads(p.read_text()) for p in RUNS.glob(f"{a}-{VERSION}-s*.json")), key=lambda r: r["seed"])
-        runs = [r for r in runs if r["env_steps"] >= steps]
+        kept = sorted((json.loads(p.read_text()) for p in RUNS.glob(f"{a}-{VERSION}-s*.json")), key=lambda r: r["seed"])
+        runs = [r for r in kept if r["env_steps"] >= steps]
+        stopped[a] = [r for r in kept if r["env_steps"] < steps]  # runs ended early (a session's end): drawn dashed
         if not runs:
             continue
         rows[a] = {"seeds": [r["seed"] for r in runs], "final_success_rate": [r.get("final_success_rate") for r in runs],
@@ -114,17 +115,22 @@ def write_results(steps: int, out: Path):
         rows[a]["success_curves"] = [[[int(st), v] for st, v in c] for c in curves[a]]  # per seed: [env step, success]
         print(f"{a:10s} seeds {rows[a]['seeds']}  success {rows[a]['final_success_rate']}  "
               f"return {[round(v, 1) for v in rows[a]['final_return']]}")
+    partial = {a: [r for r in rs if r.get("eval_rows")] for a, rs in stopped.items()}
     result = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
-              "task": TASK, "steps": steps, "version": VERSION, "flags": {a: " ".join(FLAGS[a]) for a in rows},
+              "task": TASK, "steps": steps, "version": VERSION, "flags": {a: " ".join(FLAGS[a]) for a in FLAGS if a in rows or partial.get(a)},
               "agents": rows}
+    result["stopped_early"] = {a: [{"seed": r["seed"], "env_steps": r["env_steps"], "note": r.get("note", ""),
+                                    "success_curve": [[int(e["env_step"]), e.get("success_rate", 0.0)] for e in r["eval_rows"]]}
+                                   for r in rs] for a, rs in partial.items() if rs}
     out.write_text(json.dumps(result, indent=2))
     print(f"wrote {out}")
-    if any(c for cs in curves.values() for c in cs):
-        plot(curves, HERE.parent / "docs" / "img" / "sacx-lift.png")
+    if any(c for cs in curves.values() for c in cs) or result["stopped_early"]:
+        plot(curves, partial, HERE.parent / "docs" / "img" / "sacx-lift.png")
 
 
-def plot(curves: dict, path: Path):
-    """Main-task (sparse lift) success rate against env steps: one thin line per seed, the mean thick."""
+def plot(curves: dict, partial: dict, path: Path):
+    """Main-task (sparse lift) success rate against env steps: one thin line per seed, the mean thick, runs
+    stopped before the budget dashed."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -139,6 +145,11 @@ def plot(curves: dict, path: Path):
         steps = sorted(set.intersection(*(set(s for s, _ in r) for r in runs))) if runs else []
         mean = [sum(dict(r)[s] for r in runs) / len(runs) for s in steps]
         ax.plot(steps, mean, color=color, lw=2.5, label=f"{agent} ({len(runs)} seed{'s' * (len(runs) > 1)})")
+    for j, (agent, runs) in enumerate(partial.items()):
+        for r in runs:
+            e = r["eval_rows"]
+            ax.plot([x["env_step"] for x in e], [x.get("success_rate", 0.0) for x in e], color=f"C{len(curves) + j}",
+                    ls="--", lw=1.5, label=f"{agent} seed {r['seed']} (stopped at {r['env_steps'] // 1000}k)")
     ax.axhline(0.8, color="grey", ls="--", lw=1)
     ax.set(xlabel="env steps", ylabel="lift success rate (evaluation)", ylim=(-0.03, 1.03),
            title=f"sparse {TASK}: SAC-X (SAC-Q) against SAC")

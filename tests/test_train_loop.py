@@ -64,6 +64,11 @@ def test_resume_continues_counters_replay_and_learner(tmp_path):
     assert resumed["env_steps"] == 900 and resumed["updates"] == 800  # continued, not restarted
     assert [p[0] for p in resumed["eval_curve"]] == [300, 600, 900]
     assert len(read_csv(run.path / "eval.csv")) == 3
+    # flags not given again keep the run's values: its 2-episode evaluations and its 900 steps, not the defaults
+    again = train(TrainConfig("test:target10", store=str(tmp_path), resume="resumable", eval_every=300))
+    assert again["env_steps"] == 900 and [r["episodes"] for r in read_csv(run.path / "eval.csv")] == [2, 2, 2]
+    longer = train(TrainConfig("test:target10", store=str(tmp_path), resume="resumable", steps=1200))
+    assert longer["env_steps"] == 1200 and [r["episodes"] for r in read_csv(run.path / "eval.csv")] == [2, 2, 2, 2]
 
 
 def test_resume_rejects_other_env_and_unknown_run(tmp_path):

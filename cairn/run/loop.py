@@ -34,7 +34,8 @@ from cairn.run.reuse import load_prior
 from cairn.run.rundir import RunDir
 from cairn.store import StoreWriter
 
-# Fields a resumed run takes from the new command line; everything else comes from the saved config.
+# Fields a resumed run takes from the new command line when given there (set to other than their default);
+# everything else, and these when left at their default, comes from the saved config.
 OFFLINE_CHECKPOINT = "offline-checkpoint.npz"  # an offline run's checkpoint, kept when --online fine-tunes it
 RESUME_OVERRIDES = ("steps", "eval_every", "eval_episodes", "checkpoint_every", "log_every", "json", "store")
 
@@ -107,7 +108,8 @@ def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir | None, bool, boo
     if saved.env_id != config.env_id:
         raise ConfigError(f"run {run.run_id} trained {saved.env_id}, not {config.env_id}; "
                           f"resume it with `cairn train {saved.env_id} --resume {config.resume}`")
-    overrides = {k: getattr(config, k) for k in RESUME_OVERRIDES}
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+    overrides = {k: getattr(config, k) for k in RESUME_OVERRIDES if getattr(config, k) != defaults[k]}
     switch = config.online and saved.offline
     if config.online and not (saved.offline or saved.online):
         raise ConfigError(f"run {run.run_id} is an online run already; resume it without --online")
