@@ -104,10 +104,10 @@ def mpo_speed_section(r):
                   "with N = 1 both run faster than SAC (one critic instead of two). Sharing the samples between "
                   "the E-step and the bootstrap halves that cost (compare the 'E-step at s' rows); DMPO's "
                   "51-logit head adds ~15% on top. Retrace evaluates N actions at every state of a 5-step "
-                  "window and costs ~13×; it is an option, not the default. MPO with the E-step at s was 3.29× "
-                  "before this session's LayerNorm changes and is 5.4× now: with them XLA-CPU lowers that update's "
-                  "5,120 × 256 × 256 product through a YNNPACK fusion rather than its own dot, which is slower on this "
-                  "machine (the compiled HLO shows the switch; the default shared layout and DMPO got faster)."]
+                  f"window and costs {rows['mpo retrace (N=20, L=5)']['cost_vs_sac']:.1f}×; it is an option, not the default. "
+                  "MPO with the E-step at s had regressed from 3.29× to 5.4× on 2026-11-24, when XLA-CPU began to lower "
+                  "its 10,240 × 256 × 256 product through a slower YNNPACK fusion; with the sampled actions evaluated "
+                  f"in chunks (below) that product no longer exists, and it costs {rows['mpo (N=20, E-step at s)']['cost_vs_sac']:.2f}×."]
     one = rows.get("dmpo (N=1)")
     if d and one and "flop_vs_sac" in d and "flop_vs_sac" in one:
         lines += ["", f"Arithmetic: one DMPO update does {d['flop_vs_sac']:.2f}× the FLOPs of SAC's "
@@ -124,7 +124,10 @@ def mpo_speed_section(r):
                   "chunks; the same numbers), so that what passes between one product and the next is a 1 MB [1,024, 256] "
                   "array instead of a 5 MB one. "
                   f"In one call instead: mpo {m1['cost_vs_sac']:.2f}× (chunks: {m4['cost_vs_sac']:.2f}×), "
-                  f"dmpo {d1['cost_vs_sac']:.2f}× (chunks: {d4['cost_vs_sac']:.2f}×)."]
+                  f"dmpo {d1['cost_vs_sac']:.2f}× (chunks: {d4['cost_vs_sac']:.2f}×). An earlier idle run of 10 rounds × 50 "
+                  "updates the same day gave dmpo 2.03× in one call and 1.96× in chunks, mpo 1.78× and 1.71×; pinned to "
+                  "one core with one XLA thread (as the learning benchmarks run), chunks of 2–5 saved 4–8% of DMPO's "
+                  "update time in a contended trial. Chunks stay the default: never slower, and faster for MPO."]
     plain = rows.get("dmpo (N=20), plain first-layer LayerNorm")
     if d and plain:
         lines += ["", f"The critic's first LayerNorm is computed per state and per sampled action from per-state "
@@ -344,6 +347,11 @@ def sacx_section(r):
         for a, per_seed in curves.items():
             for seed, c in zip(r["agents"][a]["seeds"], per_seed):
                 lines.append(f"- {a} seed {seed}: " + ", ".join(f"{st // 1000}k {v:.0%}" for st, v in c))
+    for a, runs in r.get("stopped_early", {}).items():
+        for run in runs:
+            lines.append(f"- {a} seed {run['seed']}, stopped at {run['env_steps'] // 1000}k (dashed in the figure): "
+                         + ", ".join(f"{st // 1000}k {v:.0%}" for st, v in run["success_curve"])
+                         + (f". {run['note'][0].upper()}{run['note'][1:]}." if run.get("note") else ""))
     return "\n".join(lines)
 
 
@@ -542,10 +550,25 @@ same script gave 6,725 steps/s for `cairn:lift`.
 
 {sacx_section(load('sacx.json'))}
 
-In that first version at 100k steps neither agent lifted, and SAC-X's auxiliary intentions were not
-mastered either (evaluation returns of `reach` 0–1.4 and `touch` 0–3.6 per 200-step episode over the run).
+![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
-#### Version 2: shaped auxiliary intentions, LayerNorm critics (running)
+Where SAC-X stands (2026-11-25):
+- **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
+- **SAC-X with separate networks** (`sacx`, the benchmark's configuration): seed 0 lifted in evaluation for
+  the first time at 160k (40%, 2 of 5 episodes; run 20261124-160229-cairn-lift-sacx-c972) and had reached
+  about 186k when its session ended. The next session started from a new checkout without the experience
+  store, so the run could not be resumed. With four separate intentions an update costs about 5× a SAC update
+  (17 updates/s on one thread, 29 on both cores), so a 300k-step run takes 3–5 h: longer than one session here.
+- **SAC-X with shared torsos** (`sacxshared`: `--sacx.shared-torso`, the SAC-X paper's layout, about half the
+  cost per update, so that a 300k run fits in one session): seed 0 never lifted to 200k, and its `reach_shaped`
+  intention's evaluation return stayed between 6 and 48 of 200 (the separate networks: 95 at 20k). It was
+  stopped at 203k.
+
+The first version (v1: the auxiliary intentions on the sparse channels, plain critics, 100k steps): neither
+agent lifted, and SAC-X's auxiliary intentions were not mastered either (evaluation returns of `reach`
+0–1.4 and `touch` 0–3.6 per 200-step episode over the run).
+
+#### Version 2: shaped auxiliary intentions, LayerNorm critics
 
 Every block-world step now carries each channel in both forms, so a sparse task's SAC-X can learn its
 auxiliary intentions from the shaped channels while the main task — its reward, success and evaluation —
@@ -561,7 +584,7 @@ were stopped at 30k and 20k to start the benchmark with the separate-network, La
 (`bench/sacx.py`, v2, both agents with LayerNorm critics; its SAC-X seed 0 has the LayerNorm trial's
 configuration and seed). Four intentions run at about 20 env steps/s on one core, so one 300k-step SAC-X run takes
 about 4 h: the benchmark resumes from its checkpoints (every 25k steps) when `python bench/sacx.py` is
-started again in a later session, and its table replaces the v1 one above when all runs are done.
+started again in a later session with the same store.
 
 #### What the intentions do, from the stored steps
 
