@@ -149,7 +149,7 @@ def plot(curves: dict, partial: dict, path: Path):
         for r in runs:
             e = r["eval_rows"]
             ax.plot([x["env_step"] for x in e], [x.get("success_rate", 0.0) for x in e], color=f"C{len(curves) + j}",
-                    ls="--", lw=1.5, label=f"{agent} seed {r['seed']} (stopped at {r['env_steps'] // 1000}k)")
+                    ls="--", lw=1.5, label=f"{agent} seed {r['seed']} (ended early: evaluated to {r['env_steps'] // 1000}k)")
     ax.axhline(0.8, color="grey", ls="--", lw=1)
     ax.set(xlabel="env steps", ylabel="lift success rate (evaluation)", ylim=(-0.03, 1.03),
            title=f"sparse {TASK}: SAC-X (SAC-Q) against SAC")
