@@ -34,10 +34,12 @@ from cairn.run.reuse import load_prior
 from cairn.run.rundir import RunDir
 from cairn.store import StoreWriter
 
-# Fields a resumed run takes from the new command line when given there (set to other than their default);
-# everything else, and these when left at their default, comes from the saved config.
 OFFLINE_CHECKPOINT = "offline-checkpoint.npz"  # an offline run's checkpoint, kept when --online fine-tunes it
-RESUME_OVERRIDES = ("steps", "eval_every", "eval_episodes", "checkpoint_every", "log_every", "json", "store")
+# Fields a resumed run takes from the new command line when given there (set to other than their default);
+# everything else, and these when left at their default, comes from the saved config. Where the store is
+# and whether to print JSON always come from the new command line: they describe this invocation.
+RESUME_OVERRIDES = ("steps", "eval_every", "eval_episodes", "checkpoint_every", "log_every")
+INVOCATION_FIELDS = ("json", "store")
 
 
 def make_run_env(env_id: str, seed: int, action_repeat: int = 1):
@@ -110,6 +112,7 @@ def _prepare(config: TrainConfig) -> tuple[TrainConfig, RunDir | None, bool, boo
                           f"resume it with `cairn train {saved.env_id} --resume {config.resume}`")
     defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
     overrides = {k: getattr(config, k) for k in RESUME_OVERRIDES if getattr(config, k) != defaults[k]}
+    overrides.update({k: getattr(config, k) for k in INVOCATION_FIELDS})
     switch = config.online and saved.offline
     if config.online and not (saved.offline or saved.online):
         raise ConfigError(f"run {run.run_id} is an online run already; resume it without --online")
