@@ -37,7 +37,8 @@ from cairn.store import StoreWriter
 OFFLINE_CHECKPOINT = "offline-checkpoint.npz"  # an offline run's checkpoint, kept when --online fine-tunes it
 # Fields a resumed run takes from the new command line when given there (set to other than their default);
 # everything else, and these when left at their default, comes from the saved config. Where the store is
-# and whether to print JSON always come from the new command line: they describe this invocation.
+# and whether to print JSON always come from the new command line: they describe this invocation. A flag
+# given again with its default value cannot be told from one left out, so it does not switch a run back.
 RESUME_OVERRIDES = ("steps", "eval_every", "eval_episodes", "checkpoint_every", "log_every")
 INVOCATION_FIELDS = ("json", "store")
 
