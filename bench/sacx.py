@@ -19,7 +19,6 @@ last checkpoint (every 25k steps) when the script is started again, and a run th
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -93,15 +92,17 @@ def main():
 
 
 def eval_rows(path: Path) -> list[dict]:
-    """A run's evaluation table (env step, main-task return and success, each intention's return)."""
-    with open(path) as f:
-        return [{k: float(v) if k != "phase" else v for k, v in row.items() if v != ""} for row in csv.DictReader(f)]
+    """A run's evaluation table (env step, main-task return and success, each intention's return), empty
+    cells left out."""
+    from cairn.run.metrics import read_csv
+
+    return [{k: v for k, v in row.items() if v is not None} for row in read_csv(path)]
 
 
 def write_results(steps: int, out: Path):
     """results/sacx.json and the figure from every finished run kept under results/sacx-runs/ (all agents
     and seeds of this VERSION that reached ``steps``, whichever invocation ran them)."""
-    rows, curves, stopped = {}, {}, {}
+    rows, stopped = {}, {}
     for a in FLAGS:
         kept = sorted((json.loads(p.read_text()) for p in RUNS.glob(f"{a}-{VERSION}-s*.json")), key=lambda r: r["seed"])
         runs = [r for r in kept if r["env_steps"] >= steps]
@@ -111,8 +112,8 @@ def write_results(steps: int, out: Path):
         rows[a] = {"seeds": [r["seed"] for r in runs], "final_success_rate": [r.get("final_success_rate") for r in runs],
                    "final_return": [r["final_eval_return"] for r in runs], "run_ids": [r["run_id"] for r in runs],
                    "env_steps": runs[0]["env_steps"], "wall_seconds": [r["wall_seconds"] for r in runs]}
-        curves[a] = [[(e["env_step"], e.get("success_rate", 0.0)) for e in r.get("eval_rows", [])] for r in runs]
-        rows[a]["success_curves"] = [[[int(st), v] for st, v in c] for c in curves[a]]  # per seed: [env step, success]
+        rows[a]["success_curves"] = [[[int(e["env_step"]), e.get("success_rate", 0.0)] for e in r.get("eval_rows", [])]
+                                     for r in runs]  # per seed: [env step, success]
         print(f"{a:10s} seeds {rows[a]['seeds']}  success {rows[a]['final_success_rate']}  "
               f"return {[round(v, 1) for v in rows[a]['final_return']]}")
     partial = {a: [r for r in rs if r.get("eval_rows")] for a, rs in stopped.items()}
@@ -124,13 +125,15 @@ def write_results(steps: int, out: Path):
                                    for r in rs] for a, rs in partial.items() if rs}
     out.write_text(json.dumps(result, indent=2))
     print(f"wrote {out}")
+    curves = {a: row["success_curves"] for a, row in rows.items()}
     if any(c for cs in curves.values() for c in cs) or result["stopped_early"]:
         plot(curves, partial, HERE.parent / "docs" / "img" / "sacx-lift.png")
 
 
 def plot(curves: dict, partial: dict, path: Path):
     """Main-task (sparse lift) success rate against env steps: one thin line per seed, the mean thick, runs
-    stopped before the budget dashed."""
+    stopped before the budget dashed. ``curves``: agent -> per seed [[env step, success], ...]; ``partial``:
+    agent -> summaries of runs that ended early (with their ``eval_rows``)."""
     import matplotlib
 
     matplotlib.use("Agg")
