@@ -14,6 +14,11 @@ last checkpoint (every 25k steps) when the script is started again, and a run th
 
     python bench/sacx.py                                   # 300k steps, seeds 0 1 2, both agents
     python bench/sacx.py --steps 20000 --seeds 0           # a smoke run
+    python bench/sacx.py --agents sacx --snapshot          # keep the unfinished runs' evaluations so far
+
+`--snapshot` (no training) writes a summary of each unfinished run in the store (its evaluations so far,
+status "in progress") to results/sacx-runs/, so that the figure and the docs show it dashed, and so that
+its evaluations survive a session whose store does not: run it before a session ends.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ def main():
     ap.add_argument("--cores", nargs="+", default=list(range(min(2, os.cpu_count() or 1))),
                     help="cores to pin one run each to, or `all`: one run at a time on the whole machine")
     ap.add_argument("--store", default=str(HERE / "results" / "store"))
+    ap.add_argument("--snapshot", action="store_true",
+                    help="train nothing: keep the evaluations so far of the unfinished runs, then rebuild the results")
     ap.add_argument("--out", default=str(HERE / "results" / "sacx.json"))
     args = ap.parse_args()
     t0 = time.time()
@@ -83,12 +90,41 @@ def main():
         p = RUNS / f"{name(a, s)}.json"
         return p.exists() and json.loads(p.read_text())["env_steps"] >= args.steps
 
+    if args.snapshot:
+        for a in args.agents:
+            for s in args.seeds:
+                if not done(a, s) and existing(a, s):
+                    snapshot(args.store, name(a, s), f"bench-sacx-{name(a, s)}")
+        write_results(args.steps, Path(args.out))
+        return
     jobs = [job(a, s) for s in args.seeds for a in args.agents if not done(a, s)]
     finished = run_pool(jobs, args.cores, t0, task=TASK, runs_dir=RUNS, prefix="sacx")
     for run_name, summary in finished.items():  # keep the evaluation rows with the summary: the store
         summary["eval_rows"] = eval_rows(Path(summary["run_dir"]) / "eval.csv")  # does not outlive a session
         (RUNS / f"{run_name}.json").write_text(json.dumps(summary))
     write_results(args.steps, Path(args.out))
+
+
+def snapshot(store: str, name: str, run_name: str):
+    """results/sacx-runs/<name>.json for an unfinished run: its evaluations so far (status "in progress")."""
+    from cairn.run.rundir import RunDir
+
+    run = RunDir.find(store, run_name)
+    meta, rows = run.read_meta(), eval_rows(run.path / "eval.csv")
+    if not rows:
+        print(f"{name}: no evaluation yet")
+        return
+    last = rows[-1]
+    summary = {"run_id": meta["run_id"], "run_name": run_name, "run_dir": str(run.path), "env": meta["env"],
+               "agent": meta["agent"], "seed": meta["seed"], "status": "in progress",
+               "env_steps": int(last["env_step"]), "final_eval_return": last.get("mean_return"),
+               "final_success_rate": last.get("success_rate"),
+               "note": f"unfinished, evaluated to {int(last['env_step']) // 1000}k ({time.strftime('%Y-%m-%d')}); "
+                       f"`python bench/sacx.py` resumes it from its last checkpoint while the store is kept",
+               "eval_rows": rows}
+    RUNS.mkdir(parents=True, exist_ok=True)
+    (RUNS / f"{name}.json").write_text(json.dumps(summary))
+    print(f"{name}: kept {len(rows)} evaluations to {summary['env_steps']} env steps")
 
 
 def eval_rows(path: Path) -> list[dict]:
@@ -107,6 +143,8 @@ def write_results(steps: int, out: Path):
         kept = sorted((json.loads(p.read_text()) for p in RUNS.glob(f"{a}-{VERSION}-s*.json")), key=lambda r: r["seed"])
         runs = [r for r in kept if r["env_steps"] >= steps]
         stopped[a] = [r for r in kept if r["env_steps"] < steps]  # runs ended early (a session's end): drawn dashed
+        # earlier runs of a seed whose store was lost before they finished (the seed was started again)
+        stopped[a] += [json.loads(p.read_text()) for p in sorted(RUNS.glob(f"lost-{a}-{VERSION}-s*.json"))]
         if not runs:
             continue
         rows[a] = {"seeds": [r["seed"] for r in runs], "final_success_rate": [r.get("final_success_rate") for r in runs],
@@ -120,7 +158,8 @@ def write_results(steps: int, out: Path):
     result = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
               "task": TASK, "steps": steps, "version": VERSION, "flags": {a: " ".join(FLAGS[a]) for a in FLAGS if a in rows or partial.get(a)},
               "agents": rows}
-    result["stopped_early"] = {a: [{"seed": r["seed"], "env_steps": r["env_steps"], "note": r.get("note", ""),
+    result["stopped_early"] = {a: [{"seed": r["seed"], "env_steps": r["env_steps"], "status": r.get("status", ""),
+                                    "note": r.get("note", ""),
                                     "success_curve": [[int(e["env_step"]), e.get("success_rate", 0.0)] for e in r["eval_rows"]]}
                                    for r in rs] for a, rs in partial.items() if rs}
     out.write_text(json.dumps(result, indent=2))
@@ -148,11 +187,15 @@ def plot(curves: dict, partial: dict, path: Path):
         steps = sorted(set.intersection(*(set(s for s, _ in r) for r in runs))) if runs else []
         mean = [sum(dict(r)[s] for r in runs) / len(runs) for s in steps]
         ax.plot(steps, mean, color=color, lw=2.5, label=f"{agent} ({len(runs)} seed{'s' * (len(runs) > 1)})")
-    for j, (agent, runs) in enumerate(partial.items()):
+    j = len(curves)
+    for agent, runs in partial.items():
         for r in runs:
             e = r["eval_rows"]
-            ax.plot([x["env_step"] for x in e], [x.get("success_rate", 0.0) for x in e], color=f"C{len(curves) + j}",
-                    ls="--", lw=1.5, label=f"{agent} seed {r['seed']} (ended early: evaluated to {r['env_steps'] // 1000}k)")
+            how = {"lost": "lost run", "in progress": "in progress"}.get(r.get("status"), "ended early")
+            ax.plot([x["env_step"] for x in e], [x.get("success_rate", 0.0) for x in e], color=f"C{j % 10}",
+                    ls=":" if r.get("status") == "lost" else "--", lw=1.5,
+                    label=f"{agent} seed {r['seed']} ({how}: evaluated to {r['env_steps'] // 1000}k)")
+            j += 1
     ax.axhline(0.8, color="grey", ls="--", lw=1)
     ax.set(xlabel="env steps", ylabel="lift success rate (evaluation)", ylim=(-0.03, 1.03),
            title=f"sparse {TASK}: SAC-X (SAC-Q) against SAC")

@@ -349,7 +349,10 @@ def sacx_section(r):
                 lines.append(f"- {a} seed {seed}: " + ", ".join(f"{st // 1000}k {v:.0%}" for st, v in c))
     for a, runs in r.get("stopped_early", {}).items():
         for run in runs:
-            lines.append(f"- {a} seed {run['seed']}, ended early, evaluated to {run['env_steps'] // 1000}k (dashed in the figure): "
+            how = {"lost": "an earlier run whose store was lost", "in progress": "in progress"}.get(run.get("status"),
+                                                                                               "ended early")
+            lines.append(f"- {a} seed {run['seed']}, {how}, evaluated to {run['env_steps'] // 1000}k "
+                         f"({'dotted' if run.get('status') == 'lost' else 'dashed'} in the figure): "
                          + ", ".join(f"{st // 1000}k {v:.0%}" for st, v in run["success_curve"])
                          + (f". {run['note'][0].upper()}{run['note'][1:]}." if run.get("note") else ""))
     return "\n".join(lines)
