@@ -169,7 +169,13 @@ def mpo_trials_section(r):
              "but 165–457 between 15k and 35k); MPO's scalar critic with the same flags ended at 765, 442 and 852 "
              "(mean 686, best mean evaluation within 50k 686): neither reaches 750 on three seeds. s5-*: a Polyak "
              "average of the policy (τ = 0.002, `--dmpo.policy-ema`) as the evaluated policy, against the "
-             "update-to-update wobble of the evaluations: 784 and 411 (seeds 0, 1; 609 and 512 without).", "",
+             "update-to-update wobble of the evaluations: 784 and 411 (seeds 0, 1; 609 and 512 without). s6-* "
+             "(2026-11-25, from a review against Acme's code; trial code, not kept): the critic's split first "
+             "layer initialised as one Dense layer on [obs, action] (variance 1/(O + A) in both parts, as SAC's "
+             "critic and Acme's are; cairn's starts the action part at 1/A): 377 and 763 (seeds 0, 1; mean 570 "
+             "against 561); with it, the E-step and M-step on both s and s′ as Acme's learner does (twice the "
+             "states, the cost of the E-step at s): 570 (seed 0). Neither is a gain beyond the spread between "
+             "seeds.", "",
              "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
         lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "
