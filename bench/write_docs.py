@@ -563,11 +563,14 @@ same script gave 6,725 steps/s for `cairn:lift`.
 
 Where SAC-X stands (2026-11-25):
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
-- **SAC-X with separate networks** (`sacx`, the benchmark's configuration): seed 0 lifted in evaluation for
-  the first time at 160k (40%, 2 of 5 episodes; run 20261124-160229-cairn-lift-sacx-c972) and had reached
-  about 186k when its session ended. The next session started from a new checkout without the experience
-  store, so the run could not be resumed. With four separate intentions an update costs about 5× a SAC update
-  (17 updates/s on one thread, 29 on both cores), so a 300k-step run takes 3–5 h: longer than one session here.
+- **SAC-X with separate networks** (`sacx`, the benchmark's configuration): the first seed-0 run lifted in
+  evaluation for the first time at 160k (40%, 2 of 5 episodes; run 20261124-160229-cairn-lift-sacx-c972; dotted)
+  and had reached about 186k when its session ended. The next session started from a new checkout without the
+  experience store, so the run could not be resumed. Seeds 0 and 1 were started again on 2026-11-25 in a session
+  that kept its store; they were stopped (with checkpoints) at about 143k and 136k and are resumed by
+  `python bench/sacx.py --agents sacx` (dashed, "in progress"). With four separate intentions an update costs
+  about 5× a SAC update: two runs side by side, one core each, make 13–16 env steps/s each, so a 300k-step run
+  takes about 6 h of one core, longer than one session here.
 - **SAC-X with shared torsos** (`sacxshared`: `--sacx.shared-torso`, the SAC-X paper's layout, about half the
   cost per update, so that a 300k run fits in one session): seed 0 never lifted to 200k, and its `reach_shaped`
   intention's evaluation return stayed between 6 and 48 of 200 (the separate networks: 95 at 20k). It was
