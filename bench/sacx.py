@@ -135,6 +135,11 @@ def eval_rows(path: Path) -> list[dict]:
     return [{k: v for k, v in row.items() if v is not None} for row in read_csv(path)]
 
 
+def success_curve(rows: list[dict]) -> list[list]:
+    """[[env step, main-task success rate], ...] from a run's evaluation rows."""
+    return [[int(e["env_step"]), e.get("success_rate", 0.0)] for e in rows]
+
+
 def write_results(steps: int, out: Path):
     """results/sacx.json and the figure from every finished run kept under results/sacx-runs/ (all agents
     and seeds of this VERSION that reached ``steps``, whichever invocation ran them)."""
@@ -150,8 +155,7 @@ def write_results(steps: int, out: Path):
         rows[a] = {"seeds": [r["seed"] for r in runs], "final_success_rate": [r.get("final_success_rate") for r in runs],
                    "final_return": [r["final_eval_return"] for r in runs], "run_ids": [r["run_id"] for r in runs],
                    "env_steps": runs[0]["env_steps"], "wall_seconds": [r["wall_seconds"] for r in runs]}
-        rows[a]["success_curves"] = [[[int(e["env_step"]), e.get("success_rate", 0.0)] for e in r.get("eval_rows", [])]
-                                     for r in runs]  # per seed: [env step, success]
+        rows[a]["success_curves"] = [success_curve(r.get("eval_rows", [])) for r in runs]  # per seed
         print(f"{a:10s} seeds {rows[a]['seeds']}  success {rows[a]['final_success_rate']}  "
               f"return {[round(v, 1) for v in rows[a]['final_return']]}")
     partial = {a: [r for r in rs if r.get("eval_rows")] for a, rs in stopped.items()}
@@ -160,7 +164,7 @@ def write_results(steps: int, out: Path):
               "agents": rows}
     result["stopped_early"] = {a: [{"seed": r["seed"], "env_steps": r["env_steps"], "status": r.get("status", ""),
                                     "note": r.get("note", ""),
-                                    "success_curve": [[int(e["env_step"]), e.get("success_rate", 0.0)] for e in r["eval_rows"]]}
+                                    "success_curve": success_curve(r["eval_rows"])}
                                    for r in rs] for a, rs in partial.items() if rs}
     out.write_text(json.dumps(result, indent=2))
     print(f"wrote {out}")
@@ -190,9 +194,9 @@ def plot(curves: dict, partial: dict, path: Path):
     j = len(curves)
     for agent, runs in partial.items():
         for r in runs:
-            e = r["eval_rows"]
+            c = success_curve(r["eval_rows"])
             how = {"lost": "lost run", "in progress": "in progress"}.get(r.get("status"), "ended early")
-            ax.plot([x["env_step"] for x in e], [x.get("success_rate", 0.0) for x in e], color=f"C{j % 10}",
+            ax.plot([st for st, _ in c], [v for _, v in c], color=f"C{j % 10}",
                     ls=":" if r.get("status") == "lost" else "--", lw=1.5,
                     label=f"{agent} seed {r['seed']} ({how}: evaluated to {r['env_steps'] // 1000}k)")
             j += 1
