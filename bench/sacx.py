@@ -39,7 +39,11 @@ TASK = "cairn:lift"
 # auxiliaries include dense ones): with the sparse `reach` and `touch` intentions nothing was learned in
 # 180k steps. Both agents use a LayerNorm critic: in a 20k-step trial it took the `reach_shaped`
 # intention's evaluation return to 95 (of 200) where the plain critic had 9.
-VERSION = "v2"  # run names carry it: v1 runs (sparse auxiliaries, six channels) cannot be resumed as v2
+# Run names carry the version, per agent: v1 (sparse auxiliaries, six channels); v2 (shaped auxiliaries,
+# LayerNorm critics); v3 (2026-11-25): the block world's `reach_shaped` channel gained a workspace-wide
+# term (cairn/envs/blocks.py, REACH_MARGINS), so SAC-X's v2 runs cannot be resumed as v3. Single-task SAC
+# learns from the sparse lift channel alone, which v3 did not change: its v2 runs stand.
+VERSIONS = {"sacx": "v3", "sacxshared": "v3", "sac": "v2"}
 FLAGS = {
     "sacx": ["--agent", "sacx", "--sacx.intentions", "reach_shaped", "touch_shaped", "lift_shaped",
              "--sacx.critic-layer-norm"],
@@ -67,7 +71,7 @@ def main():
     t0 = time.time()
 
     def name(a, s):
-        return f"{a}-{VERSION}-s{s}"
+        return f"{a}-{VERSIONS[a]}-s{s}"
 
     def job(a, s):
         """A new run, or the continuation of one a killed session left behind (its last checkpoint), or
@@ -142,14 +146,14 @@ def success_curve(rows: list[dict]) -> list[list]:
 
 def write_results(steps: int, out: Path):
     """results/sacx.json and the figure from every finished run kept under results/sacx-runs/ (all agents
-    and seeds of this VERSION that reached ``steps``, whichever invocation ran them)."""
+    and seeds of their VERSIONS entry that reached ``steps``, whichever invocation ran them)."""
     rows, stopped = {}, {}
     for a in FLAGS:
-        kept = sorted((json.loads(p.read_text()) for p in RUNS.glob(f"{a}-{VERSION}-s*.json")), key=lambda r: r["seed"])
+        kept = sorted((json.loads(p.read_text()) for p in RUNS.glob(f"{a}-{VERSIONS[a]}-s*.json")), key=lambda r: r["seed"])
         runs = [r for r in kept if r["env_steps"] >= steps]
         stopped[a] = [r for r in kept if r["env_steps"] < steps]  # runs ended early (a session's end): drawn dashed
         # earlier runs of a seed whose store was lost before they finished (the seed was started again)
-        stopped[a] += [json.loads(p.read_text()) for p in sorted(RUNS.glob(f"lost-{a}-{VERSION}-s*.json"))]
+        stopped[a] += [json.loads(p.read_text()) for p in sorted(RUNS.glob(f"lost-{a}-{VERSIONS[a]}-s*.json"))]
         if not runs:
             continue
         rows[a] = {"seeds": [r["seed"] for r in runs], "final_success_rate": [r.get("final_success_rate") for r in runs],
@@ -160,7 +164,7 @@ def write_results(steps: int, out: Path):
               f"return {[round(v, 1) for v in rows[a]['final_return']]}")
     partial = {a: [r for r in rs if r.get("eval_rows")] for a, rs in stopped.items()}
     result = {"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
-              "task": TASK, "steps": steps, "version": VERSION, "flags": {a: " ".join(FLAGS[a]) for a in FLAGS if a in rows or partial.get(a)},
+              "task": TASK, "steps": steps, "versions": VERSIONS, "flags": {a: " ".join(FLAGS[a]) for a in FLAGS if a in rows or partial.get(a)},
               "agents": rows}
     result["stopped_early"] = {a: [{"seed": r["seed"], "env_steps": r["env_steps"], "status": r.get("status", ""),
                                     "note": r.get("note", ""),
