@@ -144,6 +144,17 @@ def success_curve(rows: list[dict]) -> list[list]:
     return [[int(e["env_step"]), e.get("success_rate", 0.0)] for e in rows]
 
 
+def earlier_versions(agent: str) -> list[dict]:
+    """The kept runs of ``agent`` under versions before its current one (their benchmark changed under
+    them, so they were stopped), each with its ``version``; kept in the results and drawn grey."""
+    found = []
+    for p in sorted(RUNS.glob(f"{agent}-v*-s*.json")) + sorted(RUNS.glob(f"lost-{agent}-v*-s*.json")):
+        version = p.stem.removeprefix("lost-").removeprefix(f"{agent}-").split("-")[0]
+        if version != VERSIONS[agent]:
+            found.append({**json.loads(p.read_text()), "version": version})
+    return found
+
+
 def write_results(steps: int, out: Path):
     """results/sacx.json and the figure from every finished run kept under results/sacx-runs/ (all agents
     and seeds of their VERSIONS entry that reached ``steps``, whichever invocation ran them)."""
@@ -154,6 +165,9 @@ def write_results(steps: int, out: Path):
         stopped[a] = [r for r in kept if r["env_steps"] < steps]  # runs ended early (a session's end): drawn dashed
         # earlier runs of a seed whose store was lost before they finished (the seed was started again)
         stopped[a] += [json.loads(p.read_text()) for p in sorted(RUNS.glob(f"lost-{a}-{VERSIONS[a]}-s*.json"))]
+        for r in stopped[a]:
+            r["version"] = VERSIONS[a]
+        stopped[a] += earlier_versions(a)
         if not runs:
             continue
         rows[a] = {"seeds": [r["seed"] for r in runs], "final_success_rate": [r.get("final_success_rate") for r in runs],
@@ -167,7 +181,7 @@ def write_results(steps: int, out: Path):
               "task": TASK, "steps": steps, "versions": VERSIONS, "flags": {a: " ".join(FLAGS[a]) for a in FLAGS if a in rows or partial.get(a)},
               "agents": rows}
     result["stopped_early"] = {a: [{"seed": r["seed"], "env_steps": r["env_steps"], "status": r.get("status", ""),
-                                    "note": r.get("note", ""),
+                                    "version": r["version"], "note": r.get("note", ""),
                                     "success_curve": success_curve(r["eval_rows"])}
                                    for r in rs] for a, rs in partial.items() if rs}
     out.write_text(json.dumps(result, indent=2))
@@ -186,7 +200,7 @@ def plot(curves: dict, partial: dict, path: Path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     for i, (agent, runs) in enumerate(curves.items()):
         color = f"C{i}"
         runs = [r for r in runs if r]
@@ -194,20 +208,24 @@ def plot(curves: dict, partial: dict, path: Path):
             ax.plot([s for s, _ in r], [v for _, v in r], color=color, alpha=0.35, lw=1)
         steps = sorted(set.intersection(*(set(s for s, _ in r) for r in runs))) if runs else []
         mean = [sum(dict(r)[s] for r in runs) / len(runs) for s in steps]
-        ax.plot(steps, mean, color=color, lw=2.5, label=f"{agent} ({len(runs)} seed{'s' * (len(runs) > 1)})")
-    j = len(curves)
+        ax.plot(steps, mean, color=color, lw=2.5, label=f"{agent} {VERSIONS[agent]} ({len(runs)} seed{'s' * (len(runs) > 1)})")
+    j, old = len(curves), 0
     for agent, runs in partial.items():
         for r in runs:
             c = success_curve(r["eval_rows"])
             how = {"lost": "lost run", "in progress": "in progress"}.get(r.get("status"), "ended early")
-            ax.plot([st for st, _ in c], [v for _, v in c], color=f"C{j % 10}",
-                    ls=":" if r.get("status") == "lost" else "--", lw=1.5,
-                    label=f"{agent} seed {r['seed']} ({how}: evaluated to {r['env_steps'] // 1000}k)")
-            j += 1
+            style = {"color": f"C{j % 10}", "lw": 1.5}
+            if r["version"] != VERSIONS[agent]:  # an earlier benchmark version: grey, told apart by marker
+                style = {"color": "0.55", "lw": 1, "marker": "os^vD"[old % 5], "ms": 3}
+                old += 1
+            else:
+                j += 1
+            ax.plot([st for st, _ in c], [v for _, v in c], ls=":" if r.get("status") == "lost" else "--", **style,
+                    label=f"{agent} {r['version']} seed {r['seed']} ({how}: evaluated to {r['env_steps'] // 1000}k)")
     ax.axhline(0.8, color="grey", ls="--", lw=1)
     ax.set(xlabel="env steps", ylabel="lift success rate (evaluation)", ylim=(-0.03, 1.03),
            title=f"sparse {TASK}: SAC-X (SAC-Q) against SAC")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -331,13 +331,32 @@ def blocks_speed_section(r):
     return "\n".join(lines)
 
 
+def reach_shaping_section(r):
+    if not r:
+        return "_not run yet_"
+    lines = [f"`{r['command']}` ({r['date']}, {r['machine']}), one trial per definition of `reach_shaped`. "
+             "Cells: evaluation return (not comparable across definitions) / final-step reach success of 10 "
+             "episodes / share of evaluation steps with the sparse reach at 1; last column: the share in training, "
+             "per 10k steps.", "",
+             "| reach_shaped | 10k | 20k | 30k | training steps with sparse reach (0–10k, 10–20k, 20–30k) |",
+             "|---|---|---|---|---|"]
+    for t in r["trials"].values():
+        share = {e["env_step"]: e["reach"] for e in t["eval_share"]}
+        cells = [f"{e['return']:.0f} / {e['success_rate']:.0%} / {share.get(e['env_step'], 0):.1%}" for e in t["eval"]]
+        train = ", ".join(f"{w['reach']:.1%}" for w in t["train_share"])
+        lines.append(f"| {t['reach_shaped']} | {' | '.join(cells)} | {train} |")
+    return "\n".join(lines)
+
+
 def sacx_section(r):
     if not r:
         return "_not run yet_"
     if "flags" in r:
-        setup = "; ".join(f"{a}: `{f}`" for a, f in r["flags"].items())
-        what = f"`python bench/sacx.py --steps {r['steps']}` ({r['version']}; {setup})"
+        versions = r.get("versions") or {a: r["version"] for a in r["flags"]}
+        what = (f"`python bench/sacx.py --steps {r['steps']}` ("
+                + "; ".join(f"{a} {versions.get(a, '')}: `{f}`" for a, f in r["flags"].items()) + ")")
     else:  # the first version: sparse auxiliary intentions, plain critics
+        versions = {}
         what = (f"First version (v1, before the shaped channels): `python bench/sacx.py --steps {r['steps']}` with SAC-X "
                 f"intentions lift, reach, touch, all sparse, plain critics")
     lines = [f"{what} — sparse `{r['task']}`, SAC-X (SAC-Q) against single-task SAC, 256×256 networks, one update "
@@ -357,8 +376,9 @@ def sacx_section(r):
         for run in runs:
             how = {"lost": "an earlier run whose store was lost", "in progress": "in progress"}.get(run.get("status"),
                                                                                                "ended early")
-            lines.append(f"- {a} seed {run['seed']}, {how}, evaluated to {run['env_steps'] // 1000}k "
-                         f"({'dotted' if run.get('status') == 'lost' else 'dashed'} in the figure): "
+            lines.append(f"- {a} {run.get('version', '')} seed {run['seed']}, {how}, evaluated to {run['env_steps'] // 1000}k "
+                         f"({'grey, ' if run.get('version', versions.get(a)) != versions.get(a) else ''}"
+                         f"{'dotted' if run.get('status') == 'lost' else 'dashed'} in the figure): "
                          + ", ".join(f"{st // 1000}k {v:.0%}" for st, v in run["success_curve"])
                          + (f". {run['note'][0].upper()}{run['note'][1:]}." if run.get("note") else ""))
     return "\n".join(lines)
@@ -563,18 +583,34 @@ same script gave 6,725 steps/s for `cairn:lift`.
 
 Where SAC-X stands (2026-11-25):
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
-- **SAC-X with separate networks** (`sacx`, the benchmark's configuration): the first seed-0 run lifted in
-  evaluation for the first time at 160k (40%, 2 of 5 episodes; run 20261124-160229-cairn-lift-sacx-c972; dotted)
-  and had reached about 186k when its session ended. The next session started from a new checkout without the
-  experience store, so the run could not be resumed. Seeds 0 and 1 were started again on 2026-11-25 in a session
-  that kept its store; they were stopped (with checkpoints) at about 143k and 136k and are resumed by
-  `python bench/sacx.py --agents sacx` (dashed, "in progress"). With four separate intentions an update costs
-  about 5× a SAC update: two runs side by side, one core each, make 13–16 env steps/s each, so a 300k-step run
-  takes about 6 h of one core, longer than one session here.
-- **SAC-X with shared torsos** (`sacxshared`: `--sacx.shared-torso`, the SAC-X paper's layout, about half the
-  cost per update, so that a 300k run fits in one session): seed 0 never lifted to 200k, and its `reach_shaped`
-  intention's evaluation return stayed between 6 and 48 of 200 (the separate networks: 95 at 20k). It was
-  stopped at 203k.
+  Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
+- **SAC-X v3** (`sacx`: separate networks, LayerNorm critics, the wider `reach_shaped` below): seeds 0 and 1
+  started on 2026-11-25 and are resumed from their checkpoints by `python bench/sacx.py --agents sacx`
+  (dashed, "in progress"). Two runs side by side, one core each and nothing else running, make about
+  19 env steps/s each (13–16 when a third job shares the cores), so a 300k-step run takes 4.5–6 h of one
+  core: two or three sessions of this machine per pair of seeds.
+- **SAC-X v2** (grey in the figure): no v2 run reached 80%. The first seed-0 run lifted in evaluation at
+  160k (40%, 2 of 5 episodes; its store was lost at about 186k). Seeds 0 and 1, started again, had 0% in
+  every evaluation to 180k and 160k (their `reach_shaped` intentions' evaluation returns 17–92 of 200). They
+  were stopped at 184k and 176k when the reach channel was found to be the bottleneck (below). The shared-torso
+  variant (`sacxshared`, about half the cost per update) never lifted to 200k, and its `reach_shaped`
+  returns stayed between 6 and 48.
+
+#### Version 3: a reach shaping that reaches across the table
+
+In v2, `reach_shaped` was one 1 − tanh² term with a 0.1 m margin: below 0.006 from 15 cm away, while the
+gripper starts 15–30 cm above a 60 cm table with the block anywhere on it. From most start states the "shaped"
+reach said nothing, and the SAC-X runs' `reach_shaped` intentions stayed at 17–92 of 200 for 180k steps
+(a reaching policy collects 150 or more). Single-task SAC on `cairn:reach-shaped` showed the same:
+
+{reach_shaping_section(load('reach-shaping-trials.json'))}
+
+A 0.5 m margin alone gave a signal everywhere, but it made hovering 2 cm above the block worth 0.99 of the
+reward. The grasp needs the fingers around the block, so the wide term alone did not pull the gripper
+down: the sparse reach share of its evaluation fell back to 1% at 30k. v3 uses the mean of the two terms
+(`REACH_MARGINS` in `cairn/envs/blocks.py`). In training it reached the block 3–6× as often as v2's
+term did in the first 20k steps. This is one seed per definition: the evidence is that the v2 term gave no
+signal from afar, not a measured lift gain. The v3 SAC-X runs above test the lift.
 
 The first version (v1: the auxiliary intentions on the sparse channels, plain critics, 100k steps): neither
 agent lifted, and SAC-X's auxiliary intentions were not mastered either (evaluation returns of `reach`

@@ -25,9 +25,9 @@ Sparse rewards are 0/1; shaped ones (``cairn:<task>-shaped``) use 1 − tanh²(w
 which is 0.05 at ``margin`` beyond the tolerance (the rgb_stacking convention), and equal 1 inside it.
 Shaped reach is the mean of two such terms on the distance beyond the 2 cm box, margins 0.5 m and 0.1 m
 (``REACH_MARGINS``): with the 0.1 m term alone the reward is below 0.006 from 15 cm away, so from most
-start states (gripper 15–30 cm up, blocks anywhere on the 60 cm table) it was as sparse as the sparse
-form, and single-task SAC on ``cairn:reach-shaped`` reached the block on 1.7–2.6% of its training
-steps in 10k–30k steps; with both terms, 7–10% (seed 0, 2026-11-25, docs/benchmarks.md). The wide term
+start states (gripper 15–30 cm up, blocks anywhere on the 60 cm table) it gave almost no signal, and
+single-task SAC on ``cairn:reach-shaped`` reached the block on 1.7–2.6% of its training
+steps from 10k to 30k; with both terms, 6–10% (seed 0, 2026-11-25, docs/benchmarks.md). The wide term
 alone made hovering above the block worth 0.99, with no pull down around it.
 Both forms are on every step: after the six channels in the task's form come the same six in the
 other form, named ``<channel>_shaped`` (sparse tasks) or ``<channel>_sparse`` (shaped tasks). So a
