@@ -585,8 +585,11 @@ Where SAC-X stands (2026-11-25):
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
   Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
 - **SAC-X v3** (`sacx`: separate networks, LayerNorm critics, the wider `reach_shaped` below): seeds 0 and 1
-  started on 2026-11-25 and are resumed from their checkpoints by `python bench/sacx.py --agents sacx`
-  (dashed, "in progress"). Two runs side by side, one core each and nothing else running, make about
+  started on 2026-11-25 and were stopped (with checkpoints) at about 102k; `python bench/sacx.py --agents sacx`
+  resumes them (dashed, "in progress"). No lift in evaluation yet to 100k, but earlier signs than v2's: the
+  `touch_shaped` intention's evaluation return reached 5.85 (seed 1, 60k; v2's best in 180k: 0.55), seed 1's
+  `lift_shaped` intention lifted in evaluation at 100k (return 0.81; v2: 0 throughout), and seed 1's training
+  steps had the sparse lift at 1 from the 20k–40k window on (v2 seed 1: from 80k). Two runs side by side, one core each and nothing else running, make about
   19 env steps/s each (13–16 when a third job shares the cores), so a 300k-step run takes 4.5–6 h of one
   core: two or three sessions of this machine per pair of seeds.
 - **SAC-X v2** (grey in the figure): no v2 run reached 80%. The first seed-0 run lifted in evaluation at
