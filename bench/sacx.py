@@ -144,14 +144,13 @@ def success_curve(rows: list[dict]) -> list[list]:
     return [[int(e["env_step"]), e.get("success_rate", 0.0)] for e in rows]
 
 
-def earlier_versions(agent: str) -> list[dict]:
-    """The kept runs of ``agent`` under versions before its current one (their benchmark changed under
-    them, so they were stopped), each with its ``version``; kept in the results and drawn grey."""
+def kept_runs(agent: str) -> list[dict]:
+    """Every run summary of ``agent`` kept under results/sacx-runs/, each with its ``version`` (from its file
+    name) and ``lost`` (a run whose store was lost before it finished; the seed was started again)."""
     found = []
     for p in sorted(RUNS.glob(f"{agent}-v*-s*.json")) + sorted(RUNS.glob(f"lost-{agent}-v*-s*.json")):
         version = p.stem.removeprefix("lost-").removeprefix(f"{agent}-").split("-")[0]
-        if version != VERSIONS[agent]:
-            found.append({**json.loads(p.read_text()), "version": version})
+        found.append({**json.loads(p.read_text()), "version": version, "lost": p.stem.startswith("lost-")})
     return found
 
 
@@ -160,14 +159,10 @@ def write_results(steps: int, out: Path):
     and seeds of their VERSIONS entry that reached ``steps``, whichever invocation ran them)."""
     rows, stopped = {}, {}
     for a in FLAGS:
-        kept = sorted((json.loads(p.read_text()) for p in RUNS.glob(f"{a}-{VERSIONS[a]}-s*.json")), key=lambda r: r["seed"])
-        runs = [r for r in kept if r["env_steps"] >= steps]
-        stopped[a] = [r for r in kept if r["env_steps"] < steps]  # runs ended early (a session's end): drawn dashed
-        # earlier runs of a seed whose store was lost before they finished (the seed was started again)
-        stopped[a] += [json.loads(p.read_text()) for p in sorted(RUNS.glob(f"lost-{a}-{VERSIONS[a]}-s*.json"))]
-        for r in stopped[a]:
-            r["version"] = VERSIONS[a]
-        stopped[a] += earlier_versions(a)
+        # this version's runs first, then earlier versions' (drawn grey); lost runs after the others of their version
+        kept = sorted(kept_runs(a), key=lambda r: (r["version"] != VERSIONS[a], r["lost"], r["version"], r["seed"]))
+        runs = [r for r in kept if r["version"] == VERSIONS[a] and not r["lost"] and r["env_steps"] >= steps]
+        stopped[a] = [r for r in kept if r not in runs]  # ended early (a session's end), lost, or an earlier version
         if not runs:
             continue
         rows[a] = {"seeds": [r["seed"] for r in runs], "final_success_rate": [r.get("final_success_rate") for r in runs],

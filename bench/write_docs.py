@@ -352,9 +352,9 @@ def sacx_section(r):
     if not r:
         return "_not run yet_"
     if "flags" in r:
-        versions = r.get("versions") or {a: r["version"] for a in r["flags"]}
-        shown = {a: sorted({run.get("version", versions.get(a, "")) for run in r.get("stopped_early", {}).get(a, [])}
-                           | ({versions.get(a, "")} if a in r["agents"] else set())) for a in r["flags"]}
+        versions = r["versions"]
+        shown = {a: sorted({run["version"] for run in r.get("stopped_early", {}).get(a, [])}
+                           | ({versions[a]} if a in r["agents"] else set())) for a in r["flags"]}
         what = (f"`python bench/sacx.py --steps {r['steps']}` ("
                 + "; ".join(f"{a} {', '.join(shown[a])}: `{f}`" for a, f in r["flags"].items()) + ")")
     else:  # the first version: sparse auxiliary intentions, plain critics
