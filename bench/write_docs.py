@@ -351,16 +351,11 @@ def reach_shaping_section(r):
 def sacx_section(r):
     if not r:
         return "_not run yet_"
-    if "flags" in r:
-        versions = r["versions"]
-        shown = {a: sorted({run["version"] for run in r.get("stopped_early", {}).get(a, [])}
-                           | ({versions[a]} if a in r["agents"] else set())) for a in r["flags"]}
-        what = (f"`python bench/sacx.py --steps {r['steps']}` ("
-                + "; ".join(f"{a} {', '.join(shown[a])}: `{f}`" for a, f in r["flags"].items()) + ")")
-    else:  # the first version: sparse auxiliary intentions, plain critics
-        versions = {}
-        what = (f"First version (v1, before the shaped channels): `python bench/sacx.py --steps {r['steps']}` with SAC-X "
-                f"intentions lift, reach, touch, all sparse, plain critics")
+    versions = r["versions"]
+    shown = {a: sorted({run["version"] for run in r.get("stopped_early", {}).get(a, [])}
+                       | ({versions[a]} if a in r["agents"] else set())) for a in r["flags"]}
+    what = (f"`python bench/sacx.py --steps {r['steps']}` ("
+            + "; ".join(f"{a} {', '.join(shown[a])}: `{f}`" for a, f in r["flags"].items()) + ")")
     lines = [f"{what} — sparse `{r['task']}`, SAC-X (SAC-Q) against single-task SAC, 256×256 networks, one update "
              f"per env step, evaluations of 10 episodes. Measured {r['date']}, {r['machine']}.", "",
              "| agent | seeds | env steps | final lift success | final return (sparse lift) |", "|---|---|---|---|---|"]
