@@ -29,6 +29,9 @@ class EnvSpec:
         Single-task envs have exactly one channel, ``"task"``.
       observation_keys: for dict observations, the (key, size) pairs in flattening order.
       action_low / action_high: the simulator's own action bounds that [-1, 1] is mapped to.
+      reward_version: which definition of the reward channels the env computes; an env that changes
+        what a channel means (not only its name) bumps it, so that stored runs of the old definition
+        are not silently mixed with new ones by ``--reuse`` / ``--data``. "" for an env's first.
     """
 
     env_id: str
@@ -38,6 +41,7 @@ class EnvSpec:
     observation_keys: tuple[tuple[str, int], ...] = ()
     action_low: tuple[float, ...] = ()
     action_high: tuple[float, ...] = ()
+    reward_version: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -48,6 +52,7 @@ class EnvSpec:
             "observation_keys": [list(k) for k in self.observation_keys],
             "action_low": list(self.action_low),
             "action_high": list(self.action_high),
+            "reward_version": self.reward_version,
         }
 
 

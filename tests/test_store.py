@@ -178,6 +178,32 @@ def test_reuse_mismatch_and_no_match_fail_at_start(tmp_path):
     assert len(Store(tmp_path).runs()) == n_runs  # failed starts leave nothing behind
 
 
+def test_reuse_refuses_runs_of_another_reward_definition(tmp_path):
+    """The block world's reach_shaped changed meaning on 2026-11-25 (EnvSpec.reward_version "" → "2"): runs
+    recorded before hold the old values under the same channel names, and --reuse must not mix them in."""
+    from cairn.envs.blocks import REWARD_VERSION
+
+    now = small_run(tmp_path, env="cairn:reach", run_name="now", steps=60, learning_starts=60, eval_every=0)
+    old = small_run(tmp_path, env="cairn:reach", run_name="old", steps=60, learning_starts=60, eval_every=0)
+    meta_path = tmp_path / "runs" / old["run_id"] / "run.json"
+    meta = json.loads(meta_path.read_text())
+    assert meta["env_spec"]["reward_version"] == REWARD_VERSION != ""
+    del meta["env_spec"]["reward_version"]  # as a run.json written before the field existed
+    meta_path.write_text(json.dumps(meta))
+    versions = dict(Store(tmp_path).connect().execute("SELECT run_name, reward_version FROM runs").fetchall())
+    assert versions == {"now": REWARD_VERSION, "old": ""}
+    n_runs = len(Store(tmp_path).runs())
+    with pytest.raises(ConfigError, match=rf"another definition of cairn:reach's reward channels \(reward_version "
+                                          rf"first; this cairn computes {REWARD_VERSION}\): {old['run_id']};"):
+        small_run(tmp_path, env="cairn:reach", steps=10, reuse="env")
+    assert len(Store(tmp_path).runs()) == n_runs  # refused before anything was created
+    with pytest.raises(ConfigError, match=rf"run {old['run_id']} was recorded with another definition.*resuming would"):
+        small_run(tmp_path, env="cairn:reach", steps=80, resume=old["run_id"])
+    assert json.loads(meta_path.read_text()) == meta  # the old run is left as it was
+    ok = small_run(tmp_path, env="cairn:reach", steps=70, learning_starts=10, eval_every=0, reuse="now")
+    assert ok["reuse_runs"] == [now["run_id"]]
+
+
 def test_writer_round_trip_exact(tmp_path):
     spec = EnvSpec("test:w", 3, 2, reward_names=("a", "b", "c"))
     w = StoreWriter(tmp_path / "r", "r", spec, flush_seconds=1e9)

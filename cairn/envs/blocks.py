@@ -53,6 +53,9 @@ MAX_SPEED = 0.5  # m/s per Cartesian axis at |action| = 1
 FINGER_OPEN = 0.045  # each finger's travel from the centre: 9 cm fully open
 REACH_TOL, PLACE_TOL, PLACE_HEIGHT = 0.02, 0.02, 0.07
 REACH_MARGINS = (0.5, 0.1)  # reach_shaped: the mean of a workspace-wide and a near-block shaping
+# EnvSpec.reward_version. "" (runs stored before 2026-11-25 07:00): reach_shaped was the 0.1 m term alone;
+# "2": the mean over REACH_MARGINS. Bump it whenever a channel's definition changes.
+REWARD_VERSION = "2"
 LIFT_LOW, LIFT_HIGH = 0.055, 0.10
 STACK_XY, STACK_Z, LEAVE_HEIGHT = 0.03, 0.01, 0.10
 TOUCH_THRESHOLD = 0.05  # newtons on a pad
@@ -177,7 +180,8 @@ class BlockWorld:
         obs_size = 9 + num_blocks * 16
         self._act = ActionAdapter(self.env_id, -np.ones(self._n_cart + 1), np.ones(self._n_cart + 1))
         self.spec = EnvSpec(self.env_id, obs_size, self._n_cart + 1, reward_names=names,
-                            action_low=(-1.0,) * (self._n_cart + 1), action_high=(1.0,) * (self._n_cart + 1))
+                            action_low=(-1.0,) * (self._n_cart + 1), action_high=(1.0,) * (self._n_cart + 1),
+                            reward_version=REWARD_VERSION)
         self._rng = np.random.default_rng(seed)
         self._t = 0
         self._needs_reset = True

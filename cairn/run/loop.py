@@ -235,6 +235,12 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
         return train_offline(config, run, resuming, progress)
     env = make_run_env(config.env_id, config.seed, config.action_repeat)
     spec = env.spec
+    if resuming:  # its replay holds rewards as they were defined when it was recorded
+        recorded = (run.read_meta().get("env_spec") or {}).get("reward_version") or ""
+        if recorded != spec.reward_version:
+            raise ConfigError(f"run {run.run_id} was recorded with another definition of {config.env_id}'s reward "
+                              f"channels (reward_version {recorded or 'first'}; this cairn computes "
+                              f"{spec.reward_version or 'first'}): resuming would mix both in one run; start a new run")
     learner = make_learner(config.agent, spec, config)
     replay = RingBuffer(min(config.replay_capacity, config.steps), spec.observation_size, spec.action_size,
                         len(spec.reward_names))

@@ -16,8 +16,9 @@ def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclu
     """Resolve ``selector`` in the store, check the runs match ``spec``, load their transitions.
 
     Returns ``(buffer, run_ids, seconds)``. Fails with one line naming the mismatching runs when an
-    observation size, action size or reward names differ from the new run's env, or when a run was
-    recorded with another ``--action-repeat`` (its transitions span a different time step).
+    observation size, action size or reward names differ from the new run's env, when a run was
+    recorded with another ``--action-repeat`` (its transitions span a different time step), or when the
+    env's reward definition changed since a run was recorded (``EnvSpec.reward_version``).
     """
     store = Store(store_root)
     runs = store.runs()  # every run.json, read once
@@ -39,6 +40,13 @@ def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclu
         need = sorted(set(other.values()))
         raise ConfigError(f"{flag} runs were recorded with --action-repeat {'/'.join(map(str, need))}, this run uses "
                           f"{action_repeat}: {', '.join(other)}; pass --action-repeat {need[0]} or select other runs")
+    versions = {rid: infos[rid]["reward_version"] or "" for rid in run_ids}
+    older = {rid: v for rid, v in versions.items() if v != spec.reward_version}
+    if older and not bad:
+        have = "/".join(sorted({v or "first" for v in older.values()}))
+        raise ConfigError(f"{flag} runs were recorded with another definition of {env_id}'s reward channels "
+                          f"(reward_version {have}; this cairn computes {spec.reward_version or 'first'}): "
+                          f"{', '.join(older)}; select runs recorded with the current one")
     if bad:
         raise ConfigError(f"{flag} {selector!r} does not match {env_id} (obs {spec.observation_size}, act "
                           f"{spec.action_size}, rewards {list(spec.reward_names)}): {'; '.join(bad)}")

@@ -25,8 +25,8 @@ from cairn.store.schema import to_matrix
 from cairn.types import StepType
 
 RUN_COLUMNS = ("run_id", "run_name", "env", "agent", "seed", "status", "start_time", "end_time", "env_steps",
-               "updates", "best_eval_return", "observation_size", "action_size", "reward_names", "reuse",
-               "cairn_version", "config")
+               "updates", "best_eval_return", "observation_size", "action_size", "reward_names",
+               "reward_version", "reuse", "cairn_version", "config")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -77,6 +77,7 @@ class Store:
             "observation_size": spec.get("observation_size"),
             "action_size": spec.get("action_size"),
             "reward_names": spec.get("reward_names"),
+            "reward_version": spec.get("reward_version") or "",
             "reuse": config.get("reuse"),
             "cairn_version": meta.get("cairn_version"),
             "config": json.dumps(config),
@@ -147,7 +148,7 @@ class Store:
             ("seed", pa.int64()), ("status", pa.string()), ("start_time", pa.float64()), ("end_time", pa.float64()),
             ("env_steps", pa.int64()), ("updates", pa.int64()), ("best_eval_return", pa.float64()),
             ("observation_size", pa.int64()), ("action_size", pa.int64()), ("reward_names", pa.list_(pa.string())),
-            ("reuse", pa.string()), ("cairn_version", pa.string()), ("config", pa.string())]))
+            ("reward_version", pa.string()), ("reuse", pa.string()), ("cairn_version", pa.string()), ("config", pa.string())]))
         con.register("_runs_arrow", table)
         con.execute("CREATE VIEW runs AS SELECT * FROM _runs_arrow")
         shards = self.valid_shards()

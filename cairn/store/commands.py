@@ -182,7 +182,8 @@ def cmd_show(cfg: ShowConfig) -> int:
     t.add_column(style="bold")
     t.add_column()
     for k in ("run_name", "env", "agent", "seed", "status", "env_steps", "updates", "best_eval_return",
-              "observation_size", "action_size", "reward_names", "reuse", "cairn_version"):
+              "observation_size", "action_size", "reward_names", "reward_version", "reuse",
+              "cairn_version"):
         t.add_row(k, _fmt(info.get(k)))
     for k, v in info["stored"].items():
         t.add_row(f"stored {k}", _fmt(v))

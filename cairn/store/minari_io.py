@@ -360,7 +360,8 @@ def import_minari(store_root: str, path: str | Path, dataset_id: str | None = No
         obs_keys = tuple((k, int(n)) for k, n in saved.get("observation_keys") or ()) or obs_keys
         act_low = tuple(saved.get("action_low") or ()) or act_low
         act_high = tuple(saved.get("action_high") or ()) or act_high
-    spec = EnvSpec(env_id, obs_size, act_size, reward_names, obs_keys, act_low, act_high)
+    spec = EnvSpec(env_id, obs_size, act_size, reward_names, obs_keys, act_low, act_high,
+                   str(saved.get("reward_version") or ""))
     run_name = run_name or ds_id
     source = {"format": "minari", "dataset_id": ds_id, "path": str(ds_dir.resolve()),
               "minari_version": raw.get("minari_version"), "total_episodes": int(dataset.total_episodes),
