@@ -7,6 +7,11 @@ intention alone from the start of an episode, while in training the scheduler ch
 within an episode (a switch every ξ steps). Rows marked "(episode start)" are the training steps
 before the first switch, where an intention acts from the initial state as in the evaluation.
 
+A second query asks whether each intention, when it opens an episode, brings the gripper to the block:
+the distance from the pinch point to block 0 at the episode's first step and at the last step before the
+first switch (step ξ − 1), and the share of those segments that end within 5 cm; the evaluation episodes
+(the main intention's mean action) at the same step.
+
     python bench/sacx_behaviour.py                       # the benchmark's v2 runs → results/sacx-behaviour.json
     python bench/sacx_behaviour.py RUN [RUN ...] --window 20000
 """
@@ -23,6 +28,10 @@ from cairn.store import Store
 HERE = Path(__file__).resolve().parent
 CHANNELS = ("reach", "touch", "lift")
 DEFAULT_RUNS = ["bench-sacx-sacx-v2-s0", "bench-sacx-sacx-v2-s1", "bench-sacx-sacx-v2-s2"]
+# 1-based DuckDB indices of block 0's gripper-to-block vector in the block world's observation: 9 gripper
+# values, then per block 16 (position 3, quaternion 4, velocities 6, gripper-to-block 3); cairn/envs/blocks.py
+TO_BLOCK = (23, 24, 25)
+NEAR = 0.05  # metres
 
 
 def behaviour(con, run_id: str, window: int, runs: list[dict]) -> dict:
@@ -44,7 +53,22 @@ def behaviour(con, run_id: str, window: int, runs: list[dict]) -> dict:
                         WHEN step < {xi} THEN policy || ' (episode start)' ELSE policy END AS policy,
                    count(*) AS steps, {shares}
             FROM steps WHERE run_id = ? GROUP BY ALL ORDER BY start, policy""", [run_id]).fetchall()
-    return {"run_id": run_id, "run_name": info["run_name"], "env_steps": info["env_steps"],
+    dist = "sqrt(" + " + ".join(f"observation[{i}] ^ 2" for i in TO_BLOCK) + ")"
+    last = max(xi, 1) - 1
+    approach = con.execute(
+        f"""WITH ep AS (
+              SELECT episode, is_eval, min(env_step) AS t,
+                     any_value(policy) FILTER (WHERE step = 0) AS policy,
+                     any_value({dist}) FILTER (WHERE step = 0) AS d0,
+                     any_value({dist}) FILTER (WHERE step = {last}) AS d1
+              FROM steps WHERE run_id = ? AND step IN (0, {last}) GROUP BY episode, is_eval)
+            SELECT (t // {window}) * {window} AS start, CASE WHEN is_eval THEN 'evaluation' ELSE policy END AS who,
+                   count(*), avg(d0), avg(d1), avg(CASE WHEN d1 < {NEAR} THEN 1.0 ELSE 0.0 END)
+            FROM ep WHERE d1 IS NOT NULL AND (is_eval OR policy LIKE 'sacx/%')
+            GROUP BY ALL ORDER BY start, who""", [run_id]).fetchall()
+    return {"run_id": run_id, "run_name": info["run_name"], "env_steps": info["env_steps"], "first_switch": last,
+            "approach": [{"start": int(r[0]), "policy": r[1], "episodes": int(r[2]), "distance_start": round(r[3], 3),
+                          "distance_at_switch": round(r[4], 3), "near": round(r[5], 3)} for r in approach],
             "rows": [{"start": int(r[0]), "policy": r[1], "steps": int(r[2]),
                       **{c: round(float(v), 4) for c, v in zip(CHANNELS, r[3:])}} for r in rows]}
 
@@ -71,6 +95,10 @@ def main():
         for r in result["rows"]:
             print(f"  {r['start'] // 1000:4d}k {r['policy']:22s} {r['steps']:7d} steps  "
                   + "  ".join(f"{c} {r[c]:.3f}" for c in CHANNELS))
+        print(f"  opening segments: distance to block 0 at step 0 → step {result['first_switch']}, share within {NEAR} m")
+        for r in result["approach"]:
+            print(f"  {r['start'] // 1000:4d}k {r['policy']:22s} {r['episodes']:5d} episodes  {r['distance_start']:.3f} → "
+                  f"{r['distance_at_switch']:.3f} m  near {r['near']:.2f}")
     Path(args.out).write_text(json.dumps(out, indent=1))
     print(f"wrote {args.out}")
 

@@ -446,6 +446,27 @@ def sacx_speed_section(r):
     return "\n".join(lines)
 
 
+def sacx_approach_section(r):
+    """Per run of a sacx_behaviour.py result: where each intention takes the gripper when it opens an episode."""
+    if not r or not any(run.get("approach") for run in r["runs"]):
+        return "_not run yet_"
+    lines = [f"`python bench/sacx_behaviour.py bench-sacx-sacx-v3-s0 bench-sacx-sacx-v3-s1 --out results/sacx-behaviour-v3.json` "
+             f"({r['date']}): episodes opened by each intention (the training steps before the scheduler's first "
+             f"switch) and the evaluation episodes, by window of {r['window'] // 1000}k env steps. Cells: the pinch "
+             "point's mean distance to block 0 at the first step → at the last step before the first switch, "
+             "and the share of episodes ending that segment within 5 cm.", ""]
+    for run in r["runs"]:
+        who = sorted({a["policy"] for a in run["approach"]}, key=lambda w: (w != "evaluation", w))
+        lines += [f"`{run['run_name']}` (to {run['env_steps'] // 1000}k env steps; step 0 → step {run['first_switch']}):", "",
+                  "| env steps | " + " | ".join(who) + " |", "|---" * (len(who) + 1) + "|"]
+        for start in sorted({a["start"] for a in run["approach"]}):
+            cell = {a["policy"]: f"{a['distance_start']:.2f} → {a['distance_at_switch']:.2f} m ({a['near']:.0%})"
+                    for a in run["approach"] if a["start"] == start}
+            lines.append(f"| {start // 1000}k– | " + " | ".join(cell.get(w, "") for w in who) + " |")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
 def sacx_behaviour_section(r, windows: int = 2):
     """The last ``windows`` windows of each run in results/sacx-behaviour.json."""
     if not r or not r["runs"]:
@@ -637,6 +658,24 @@ started again in a later session with the same store.
 #### What the intentions do, from the stored steps
 
 {sacx_behaviour_section(load('sacx-behaviour.json'))}
+
+#### v3: only the reach intention brings the gripper to the block
+
+{sacx_approach_section(load('sacx-behaviour-v3.json'))}
+
+Only `reach_shaped` closes the distance: from about 0.31 m to 0.04–0.09 m within its 50-step opening
+segment. The lift intention (the one evaluated), `lift_shaped` and `touch_shaped` leave the gripper
+0.18–0.43 m from the block, and so does the evaluation. Yet seed 1's lift intention lifted the block on
+about a fifth of its training steps from 80k on (`python bench/sacx_behaviour.py bench-sacx-sacx-v3-s1
+--window 20000`: 14–22% of the steps it acted, nearly all after `reach_shaped` had brought the gripper
+there). So the main intention has learned to grasp and lift from near the block, but not to approach it
+from the start, which is what the evaluation asks of it. The SAC-Q scheduler rates intention sequences by
+the main task's return, so it opens most training episodes with `reach_shaped` and rarely lets the lift
+intention act from the start. The lift intention must then learn the approach off-policy from the reach
+intention's data, and by 160k steps it had not. If v3 does not get there by 300k, two changes are open
+for a v4. One: a fixed share of episodes opened by the main intention, which gives on-policy data from
+the start states the evaluation uses. Two: a reach term inside the auxiliary touch and lift channels, so
+that each learns the approach as `reach_shaped` did (the main task stays sparse).
 
 #### SAC-X's update cost: separate networks or shared torsos
 
