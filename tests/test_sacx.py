@@ -33,6 +33,20 @@ def test_uniform_scheduler_probabilities_and_switching():
     assert all(picks[i] == picks[i + 1] for i in (0, 2, 4))  # held for ξ = 2 steps
 
 
+def test_main_first_opens_episodes_with_the_main_intention():
+    def openings(main_first, n=400):
+        s, rng = Scheduler(4, "uniform", switch_every=2, main_first=main_first), np.random.default_rng(1)
+        return np.array([s.begin_episode(rng) for _ in range(n)])
+
+    assert np.all(openings(1.0) == 0)
+    share = np.mean(openings(0.5) == 0)  # 0.5 + 0.5 · 1/4 by the main intention
+    assert 0.55 < share < 0.70
+    plain, rng = Scheduler(4, "uniform", switch_every=2), np.random.default_rng(1)
+    np.testing.assert_array_equal(openings(0.0), [plain.begin_episode(rng) for _ in range(400)])  # no extra draws
+    with pytest.raises(ConfigError, match="main_first must be in"):
+        SACXConfig(main_first=1.5)
+
+
 def test_q_scheduler_monte_carlo_update_by_hand():
     s = Scheduler(2, "q", switch_every=2, temperature=0.5, learning_rate=0.1)
     s._history, s._starts, s._main_rewards = [1, 0], [0, 2], [0.0, 0.0, 1.0, 1.0]

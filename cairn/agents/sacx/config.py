@@ -31,6 +31,9 @@ class SACXConfig(SACConfig):
     """η of SAC-Q's softmax over Q values (main-task reward per step, in [0, 1] for sparse rewards)."""
     scheduler_lr: float = 0.1
     """Step size of SAC-Q's Monte-Carlo table updates."""
+    main_first: float = 0.0
+    """Probability that an episode is opened by the main intention, whatever the scheduler prefers (cairn's
+    option, not the paper's): on-policy data for the main intention from the start states it is evaluated on."""
 
     def __post_init__(self):
         super().__post_init__()
@@ -41,5 +44,7 @@ class SACXConfig(SACConfig):
             errors.append(f"sacx.scheduler_temperature must be > 0 (got {self.scheduler_temperature})")
         if not 0 < self.scheduler_lr <= 1:
             errors.append(f"sacx.scheduler_lr must be in (0, 1] (got {self.scheduler_lr})")
+        if not 0.0 <= self.main_first <= 1.0:
+            errors.append(f"sacx.main_first must be in [0, 1] (got {self.main_first})")
         if errors:
             raise ConfigError("; ".join(errors))

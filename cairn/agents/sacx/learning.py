@@ -49,7 +49,7 @@ class SACXLearner:
         self.channels = np.array([names.index(n) for n in chosen])  # reward column of each intention
         self.k = len(self.intention_names)
         self.scheduler = Scheduler(self.k, config.scheduler, config.switch_every, config.scheduler_temperature,
-                                   config.scheduler_lr)
+                                   config.scheduler_lr, main_first=config.main_first)
         if config.shared_torso:
             self._shared = SharedTorsoSACX(spec, config, self.k, self.channels)
             self._init = self._shared.init

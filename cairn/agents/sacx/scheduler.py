@@ -7,6 +7,11 @@
   is softmax(Q/η). Unvisited entries count as the table's running mean of all returns seen
   (optimistic enough to be tried, never better than what has been seen on average).
 
+With ``main_first`` = p > 0, an episode is opened by the main intention with probability p whatever the
+scheduler prefers (cairn's option, not the paper's): SAC-Q learns to open with the intentions that lead
+to the main reward soonest, so the main intention may rarely act from the initial states on which it is
+evaluated. Its Monte-Carlo return still updates the table like any other choice.
+
 The scheduler lives on the host: it sees each step's reward vector, switches every ξ steps, and at the
 end of an episode updates its table. Its state is JSON (saved with the run's checkpoint).
 """
@@ -20,11 +25,12 @@ import numpy as np
 
 class Scheduler:
     def __init__(self, num_intentions: int, kind: str = "q", switch_every: int = 50, temperature: float = 0.1,
-                 learning_rate: float = 0.1, main: int = 0):
+                 learning_rate: float = 0.1, main: int = 0, main_first: float = 0.0):
         if kind not in ("uniform", "q"):
             raise ValueError(f"unknown scheduler {kind!r}; use uniform or q")
         self.k, self.kind, self.switch_every = num_intentions, kind, switch_every
         self.temperature, self.learning_rate, self.main = temperature, learning_rate, main
+        self.main_first = main_first
         self.table: dict[str, float] = {}  # "i,j,...|h" -> estimate
         self.mean_return = 0.0
         self.updates = 0
@@ -52,10 +58,11 @@ class Scheduler:
     # -- an episode -------------------------------------------------------------------------------------
     def begin_episode(self, rng: np.random.Generator) -> int:
         self._history, self._starts, self._main_rewards, self._t = [], [], [], 0
-        return self._choose(rng)
+        # no draw when main_first is 0, so runs without it see the same random stream as before it existed
+        return self._choose(rng, force_main=self.main_first > 0 and rng.random() < self.main_first)
 
-    def _choose(self, rng) -> int:
-        self.active = int(rng.choice(self.k, p=self.probabilities(self._history)))
+    def _choose(self, rng, force_main: bool = False) -> int:
+        self.active = self.main if force_main else int(rng.choice(self.k, p=self.probabilities(self._history)))
         self._history.append(self.active)
         self._starts.append(self._t)
         return self.active
