@@ -603,13 +603,18 @@ Where SAC-X stands (2026-11-25):
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
   Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
 - **SAC-X v3** (`sacx`: separate networks, LayerNorm critics, the wider `reach_shaped` below): seeds 0 and 1
-  started on 2026-11-25 and were stopped (with checkpoints) at about 102k; `python bench/sacx.py --agents sacx`
-  resumes them (dashed, "in progress"). No lift in evaluation yet to 100k, but earlier signs than v2's: the
-  `touch_shaped` intention's evaluation return reached 5.85 (seed 1, 60k; v2's best in 180k: 0.55), seed 1's
-  `lift_shaped` intention lifted in evaluation at 100k (return 0.81; v2: 0 throughout), and seed 1's training
-  steps had the sparse lift at 1 from the 20k–40k window on (v2 seed 1: from 80k). Two runs side by side, one core each and nothing else running, make about
-  19 env steps/s each (13–16 when a third job shares the cores), so a 300k-step run takes 4.5–6 h of one
-  core: two or three sessions of this machine per pair of seeds.
+  started on 2026-11-25 and were stopped (with checkpoints) at 215k and 221k; `python bench/sacx.py --agents sacx`
+  resumes them (dashed, "in progress"). Seed 1 lifted in evaluation at 140k and 220k (10% each, 1 of 10
+  episodes); every other evaluation to 200k/220k had 0%, so v3 is not on course for 80% by 300k. What
+  holds it back is below ("only the reach intention brings the gripper to the block"): the lift
+  intention lifts on about a fifth of its training steps once the reach intention has brought the
+  gripper near the block (seed 1, from 80k), but from the start of an episode, where it is evaluated, it
+  does not approach the block. Signs seen earlier than in v2: the `touch_shaped` intention's
+  evaluation return reached 5.85 (seed 1, 60k; v2's best in 180k: 0.55) and 9.3 (seed 0, 120k), and seed
+  1's training steps had the sparse lift at 1 from the 20k–40k window on (v2 seed 1: from 80k). Two runs
+  side by side, one core each and nothing else running, make 16–20 env steps/s each (13–16 when a third
+  job shares the cores), so a 300k-step run takes 4.5–6 h of one core: two or three sessions of this
+  machine per pair of seeds. The v3 runs' `run.json` carry the block world's `reward_version` "2".
 - **SAC-X v2** (grey in the figure): no v2 run reached 80%. The first seed-0 run lifted in evaluation at
   160k (40%, 2 of 5 episodes; its store was lost at about 186k). Seeds 0 and 1, started again, had 0% in
   every evaluation to 180k and 160k (their `reach_shaped` intentions' evaluation returns 17–92 of 200). They
@@ -665,17 +670,18 @@ started again in a later session with the same store.
 
 Only `reach_shaped` closes the distance: from about 0.31 m to 0.04–0.09 m within its 50-step opening
 segment. The lift intention (the one evaluated), `lift_shaped` and `touch_shaped` leave the gripper
-0.18–0.43 m from the block, and so does the evaluation. Yet seed 1's lift intention lifted the block on
-about a fifth of its training steps from 80k on (`python bench/sacx_behaviour.py bench-sacx-sacx-v3-s1
---window 20000`: 14–22% of the steps it acted, nearly all after `reach_shaped` had brought the gripper
-there). So the main intention has learned to grasp and lift from near the block, but not to approach it
-from the start, which is what the evaluation asks of it. The SAC-Q scheduler rates intention sequences by
-the main task's return, so it opens most training episodes with `reach_shaped` and rarely lets the lift
-intention act from the start. The lift intention must then learn the approach off-policy from the reach
-intention's data, and by 160k steps it had not. If v3 does not get there by 300k, two changes are open
-for a v4. One: a fixed share of episodes opened by the main intention, which gives on-policy data from
-the start states the evaluation uses. Two: a reach term inside the auxiliary touch and lift channels, so
-that each learns the approach as `reach_shaped` did (the main task stays sparse).
+0.18–0.47 m from the block, and the evaluation episodes 0.21–0.59 m. Yet seed 1's lift intention lifted
+the block on 18–23% of the training steps it acted after the opening segment, in every 40k window from
+80k on (seed 0: 9% from 160k to 200k; the `sacx/lift` rows of the same query's first table), that is
+after another intention, mostly `reach_shaped`, had brought the gripper near. So the main intention has
+learned to grasp and lift from near the block, but not to approach it from the start, which is what
+the evaluation asks of it. The SAC-Q scheduler rates intention sequences by the main task's return, so
+it opens most training episodes with `reach_shaped` and seldom lets the lift intention act from the
+start. The lift intention must then learn the approach off-policy from the reach intention's data, and
+by 215k/221k steps it had not. If v3 does not get there by 300k, two changes are open for a v4. One: a
+share of episodes opened by the main intention (`--sacx.main-first`, added for this), which gives
+on-policy data from the start states the evaluation uses. Two: a reach term inside the auxiliary touch
+and lift channels, so that each learns the approach as `reach_shaped` did (the main task stays sparse).
 
 #### SAC-X's update cost: separate networks or shared torsos
 
