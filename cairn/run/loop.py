@@ -30,7 +30,7 @@ from cairn.run.checkpoint import load_checkpoint, save_checkpoint
 from cairn.run.config import TrainConfig, resolve_store
 from cairn.run.evaluate import evaluate_episodes
 from cairn.run.metrics import MetricsWriter
-from cairn.run.reuse import load_prior
+from cairn.run.reuse import load_prior, other_reward_definition
 from cairn.run.rundir import RunDir
 from cairn.store import StoreWriter
 
@@ -238,9 +238,9 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     if resuming:  # its replay holds rewards as they were defined when it was recorded
         recorded = (run.read_meta().get("env_spec") or {}).get("reward_version") or ""
         if recorded != spec.reward_version:
-            raise ConfigError(f"run {run.run_id} was recorded with another definition of {config.env_id}'s reward "
-                              f"channels (reward_version {recorded or 'first'}; this cairn computes "
-                              f"{spec.reward_version or 'first'}): resuming would mix both in one run; start a new run")
+            other = other_reward_definition(config.env_id, recorded, spec)
+            raise ConfigError(f"run {run.run_id} was recorded with {other}: resuming would mix both in one run; "
+                              "start a new run")
     learner = make_learner(config.agent, spec, config)
     replay = RingBuffer(min(config.replay_capacity, config.steps), spec.observation_size, spec.action_size,
                         len(spec.reward_names))

@@ -11,6 +11,13 @@ from cairn.store import Store
 from cairn.types import EnvSpec
 
 
+def other_reward_definition(env_id: str, recorded: str, spec: EnvSpec) -> str:
+    """The words for data recorded under ``recorded`` (an ``EnvSpec.reward_version``; "" is the env's first)
+    when ``spec`` computes another: one phrase for --reuse/--data and --resume."""
+    return (f"another definition of {env_id}'s reward channels (reward_version {recorded or 'first'}; "
+            f"this cairn computes {spec.reward_version or 'first'})")
+
+
 def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclude: str | None = None,
                flag: str = "--reuse", action_repeat: int | None = None):
     """Resolve ``selector`` in the store, check the runs match ``spec``, load their transitions.
@@ -40,12 +47,11 @@ def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclu
         need = sorted(set(other.values()))
         raise ConfigError(f"{flag} runs were recorded with --action-repeat {'/'.join(map(str, need))}, this run uses "
                           f"{action_repeat}: {', '.join(other)}; pass --action-repeat {need[0]} or select other runs")
-    versions = {rid: infos[rid]["reward_version"] or "" for rid in run_ids}
-    older = {rid: v for rid, v in versions.items() if v != spec.reward_version}
+    older = {rid: infos[rid]["reward_version"] for rid in run_ids
+             if infos[rid]["reward_version"] != spec.reward_version}
     if older and not bad:
         have = "/".join(sorted({v or "first" for v in older.values()}))
-        raise ConfigError(f"{flag} runs were recorded with another definition of {env_id}'s reward channels "
-                          f"(reward_version {have}; this cairn computes {spec.reward_version or 'first'}): "
+        raise ConfigError(f"{flag} runs were recorded with {other_reward_definition(env_id, have, spec)}: "
                           f"{', '.join(older)}; select runs recorded with the current one")
     if bad:
         raise ConfigError(f"{flag} {selector!r} does not match {env_id} (obs {spec.observation_size}, act "
