@@ -43,10 +43,15 @@ TASK = "cairn:lift"
 # LayerNorm critics); v3 (2026-11-25): the block world's `reach_shaped` channel gained a workspace-wide
 # term (cairn/envs/blocks.py, REACH_MARGINS), so SAC-X's v2 runs cannot be resumed as v3. Single-task SAC
 # learns from the sparse lift channel alone, which v3 did not change: its v2 runs stand.
-VERSIONS = {"sacx": "v3", "sacxshared": "v3", "sac": "v2"}
+# v4 (2026-11-25): v3's runs showed only the reach intention bringing the gripper to the block from the
+# episode start (bench/sacx_behaviour.py); the lift intention lifted from near the block but seldom acted
+# from the start states it is evaluated on, and its sparse reward reached those states one step per
+# backup. So half the episodes open with the main intention (`--sacx.main-first 0.5`) and the critics'
+# targets sum 5 steps of reward (`--sacx.n-step 5`, uncorrected, as D4PG's).
+VERSIONS = {"sacx": "v4", "sacxshared": "v4", "sac": "v2"}
 FLAGS = {
     "sacx": ["--agent", "sacx", "--sacx.intentions", "reach_shaped", "touch_shaped", "lift_shaped",
-             "--sacx.critic-layer-norm"],
+             "--sacx.critic-layer-norm", "--sacx.n-step", "5", "--sacx.main-first", "0.5"],
     "sac": ["--agent", "sac", "--sac.critic-layer-norm"],
 }
 # The paper's network layout: one actor torso and one critic torso shared by the intentions. It costs

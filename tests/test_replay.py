@@ -92,6 +92,29 @@ def test_n_step_sampling_stops_at_episode_ends_and_at_the_newest_step():
     assert set(b.observation[:, 0].astype(int)) == set(range(12))
 
 
+def test_n_step_sampling_of_every_channel_matches_each_channel_alone():
+    """SAC-X samples all reward channels at once: each column is that channel's own n-step return."""
+    buf = RingBuffer(20, 1, 1, num_rewards=2)
+    t = 0
+    for length in (4, 3, 5):  # truncated episodes; channel 1 = −2·index, channel 0 = index + 1
+        for k in range(length):
+            buf.add([t], [0.0], [t + 1.0, -2.0 * t], 1.0, [t + 100], k == length - 1, 0.0)
+            t += 1
+    b = buf.sample(np.random.default_rng(3), 200, slice(None), n_step=3, gamma=0.5)
+    assert b.reward.shape == (200, 2) and b.discount.shape == (200,)
+    ones = buf.sample(np.random.default_rng(3), 200, 1, n_step=3, gamma=0.5)
+    np.testing.assert_allclose(b.reward[:, 1], ones.reward)
+    np.testing.assert_array_equal(b.observation, ones.observation)
+    # by hand, from step 4 (episode 4-6): channel 0 5 + ½·6 + ¼·7 = 9.75; channel 1 −8 − ½·10 − ¼·12 = −16
+    i = int(np.flatnonzero(b.observation[:, 0] == 4)[0])
+    np.testing.assert_allclose(b.reward[i], [9.75, -16.0])
+    assert (b.next_observation[i, 0], b.discount[i]) == pytest.approx((106.0, 0.25))
+    # from step 2 (episode 0-3): two steps left: 3 + ½·4 = 5 and −4 − ½·6 = −7, discount ½
+    i = int(np.flatnonzero(b.observation[:, 0] == 2)[0])
+    np.testing.assert_allclose(b.reward[i], [5.0, -7.0])
+    assert (b.next_observation[i, 0], b.discount[i]) == pytest.approx((103.0, 0.5))
+
+
 def test_n_step_windows_after_wrap_around_never_read_overwritten_data():
     buf = RingBuffer(6, 1, 1)
     for t in range(9):  # keeps 3..8, one long episode

@@ -57,7 +57,7 @@ def test_act_and_eval_act_shapes_and_bounds():
     np.testing.assert_array_equal(d, learner.eval_act(state.actor_params, obs))
 
 
-@pytest.mark.parametrize("field, value", [("tau", 0.0), ("gamma", 1.5), ("batch_size", 0), ("actor_lr", -1.0)])
+@pytest.mark.parametrize("field, value", [("tau", 0.0), ("gamma", 1.5), ("batch_size", 0), ("actor_lr", -1.0), ("n_step", 0)])
 def test_config_rejects_bad_values(field, value):
     from cairn.errors import ConfigError
 

@@ -122,6 +122,25 @@ def test_one_update_trains_each_intention_on_its_own_channel(shared_torso):
     assert float(m["critic_loss"]) == pytest.approx((float(m["critic_loss/task"]) + float(m["critic_loss/aux"])) / 2)
 
 
+def test_n_step_batches_carry_every_channels_n_step_return():
+    """``--sacx.n-step 3``: each intention's reward column is its channel's 3-step return, with γ²·d."""
+    from cairn.replay import RingBuffer
+
+    spec = EnvSpec("test:x", 1, 1, reward_names=("task", "aux"))
+    buf = RingBuffer(50, 1, 1, num_rewards=2)
+    for t in range(10):  # one episode, cut after step 9; task reward 1 at step 5 only, aux 0.5 everywhere
+        buf.add([t], [0.0], [float(t == 5), 0.5], 1.0, [t + 1], t == 9, 0.0)
+    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "n_step": 3, "gamma": 0.9}))
+    b = learner.sample_batch(buf, np.random.default_rng(0))
+    for s, r, d, nxt in zip(b.observation[:, 0].astype(int), b.reward, b.discount, b.next_observation[:, 0]):
+        m = min(3, 10 - s)
+        assert r[0] == pytest.approx(0.9 ** (5 - s) if 0 <= 5 - s < m else 0.0)
+        assert r[1] == pytest.approx(0.5 * sum(0.9 ** k for k in range(m)))
+        assert (nxt, d) == pytest.approx((s + m, 0.9 ** (m - 1)))
+    one = SACXLearner(spec, TINY).sample_batch(buf, np.random.default_rng(0))
+    np.testing.assert_allclose(one.reward[:, 1], 0.5)  # the default stays the 1-step SAC target
+
+
 def test_intention_subset_and_bad_names():
     spec = EnvSpec("cairn:lift", 41, 4, reward_names=("lift", "reach", "touch", "place", "stack", "stack_leave"))
     learner = SACXLearner(spec, SACXConfig(intentions=("touch", "reach")))

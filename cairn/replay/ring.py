@@ -127,7 +127,8 @@ class RingBuffer:
         """Uniformly sampled transitions. With ``n_step > 1`` each one is an n-step transition:
         reward = Σ_{k<m} γ^k r_{t+k} over the m ≤ n steps left in the episode, next_observation =
         s_{t+m}, and discount = γ^{m−1}·d_{t+m−1}, so that a learner's usual target
-        ``reward + γ·discount·V(next_observation)`` is the n-step target."""
+        ``reward + γ·discount·V(next_observation)`` is the n-step target. ``reward_channel`` may be a slice
+        (SAC-X: every channel), which gives rewards [B, C]."""
         if n_step <= 1:
             if self.size == 0:
                 raise ValueError("cannot sample from an empty replay buffer")
@@ -136,7 +137,9 @@ class RingBuffer:
                               self.discount[idx], self.next_observation[idx])
         start, pos, alive = self._windows(rng, batch_size, n_step)
         powers = np.float32(gamma) ** np.arange(n_step, dtype=np.float32)
-        reward = np.sum(self.reward[pos, reward_channel] * alive * powers, axis=1, dtype=np.float32)
+        rewards = self.reward[pos, reward_channel]  # [B, n], or [B, n, C] for a slice of channels
+        weights = (alive * powers).reshape(alive.shape + (1,) * (rewards.ndim - 2))
+        reward = np.sum(rewards * weights, axis=1, dtype=np.float32)
         m = alive.sum(axis=1)  # >= 1: the first step of a window is always alive
         end = pos[np.arange(batch_size), m - 1]
         discount = (self.discount[end] * powers[m - 1]).astype(np.float32)

@@ -34,6 +34,10 @@ class SACConfig:
     SB3 starts at 1.0, which spends the first ~10k updates shrinking α)."""
     target_entropy: float | None = None
     """Entropy target; None means −action_size."""
+    n_step: int = 1
+    """Steps of reward summed in each critic target before bootstrapping (1: the SAC paper's target).
+    Uncorrected: the intermediate actions are the behaviour's, and their entropy terms are left out, as
+    in D4PG and Popov et al.; it carries sparse rewards back n times faster."""
 
     def __post_init__(self):
         errors = []
@@ -41,6 +45,8 @@ class SACConfig:
             errors.append(f"sac.hidden_sizes must be positive integers (got {self.hidden_sizes})")
         if self.num_critics < 1:
             errors.append(f"sac.num_critics must be >= 1 (got {self.num_critics})")
+        if self.n_step < 1:
+            errors.append(f"sac.n_step must be >= 1 (got {self.n_step})")
         if self.batch_size < 1:
             errors.append(f"sac.batch_size must be >= 1 (got {self.batch_size})")
         for name in ("actor_lr", "critic_lr", "alpha_lr", "init_alpha"):

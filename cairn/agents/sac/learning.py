@@ -125,7 +125,8 @@ class SACLearner:
 
     def sample_batch(self, sampler, rng: np.random.Generator) -> Transition:
         """One training batch from ``sampler`` (a replay buffer or a mixture of them)."""
-        return sampler.sample(rng, self.config.batch_size)
+        c = self.config
+        return sampler.sample(rng, c.batch_size, n_step=c.n_step, gamma=c.gamma)
 
     @staticmethod
     def policy_params(state: SACState):

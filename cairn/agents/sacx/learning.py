@@ -107,7 +107,8 @@ class SACXLearner:
         return state.actor_params
 
     def sample_batch(self, sampler, rng: np.random.Generator):
-        return sampler.sample(rng, self.config.batch_size, slice(None))  # every reward channel
+        c = self.config
+        return sampler.sample(rng, c.batch_size, slice(None), n_step=c.n_step, gamma=c.gamma)  # every channel
 
     def act(self, params, obs, key):
         """A sample from the active intention's policy."""
