@@ -23,14 +23,15 @@ import json
 import time
 from pathlib import Path
 
+from cairn.envs.blocks import observation_layout
 from cairn.store import Store
 
 HERE = Path(__file__).resolve().parent
 CHANNELS = ("reach", "touch", "lift")
 DEFAULT_RUNS = ["bench-sacx-sacx-v2-s0", "bench-sacx-sacx-v2-s1", "bench-sacx-sacx-v2-s2"]
-# 1-based DuckDB indices of block 0's gripper-to-block vector in the block world's observation: 9 gripper
-# values, then per block 16 (position 3, quaternion 4, velocities 6, gripper-to-block 3); cairn/envs/blocks.py
-TO_BLOCK = (23, 24, 25)
+# 1-based DuckDB indices of block 0's gripper-to-block vector in the block world's observation
+_to_block = observation_layout()["block0/from_gripper"]
+TO_BLOCK = tuple(range(_to_block.start + 1, _to_block.stop + 1))
 NEAR = 0.05  # metres
 
 

@@ -133,3 +133,23 @@ def test_render_rgb_offscreen():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 0, p.stderr[-2000:]
     assert p.stdout.split("\n")[0] == "(48, 64, 3) uint8 1"
+
+
+def test_observation_layout_names_every_value():
+    from cairn.envs.blocks import observation_layout
+
+    env = BlockWorld("lift", seed=3, num_blocks=3)
+    obs = env.reset().observation
+    for _ in range(5):
+        obs = env.step(np.array([0.3, -0.2, -0.5, 1.0])).observation
+    layout = observation_layout(3)
+    assert max(s.stop for s in layout.values()) == env.spec.observation_size == obs.size
+    assert sum(s.stop - s.start for s in layout.values()) == obs.size  # no gaps, no overlap
+    d = env.data
+    np.testing.assert_allclose(obs[layout["gripper_position"]], d.site_xpos[env._pinch], atol=1e-6)
+    for i in range(3):
+        a = env._qpos_blocks[i]
+        np.testing.assert_allclose(obs[layout[f"block{i}/position"]], d.qpos[a:a + 3], atol=1e-6)
+        np.testing.assert_allclose(obs[layout[f"block{i}/from_gripper"]],
+                                   obs[layout[f"block{i}/position"]] - obs[layout["gripper_position"]], atol=1e-6)
+    assert np.linalg.norm(obs[layout["block0/quaternion"]]) == pytest.approx(1.0, abs=1e-5)

@@ -12,7 +12,7 @@ are drawn from the seed; everything is deterministic given it.
 
 Observation (flat float32, this order): gripper position (3), gripper velocity (3), finger opening (1),
 touch of the two pads (2, log(1 + force)), then per block: position (3), orientation quaternion (4),
-linear and angular velocity (6), gripper-to-block vector (3).
+linear and angular velocity (6), gripper-to-block vector (3); ``observation_layout()`` names the slices.
 
 Reward channels, every step, all of them always (the task's main channel first; see ``CHANNELS``):
   reach        pinch point within 2 cm of block 0's centre on every axis
@@ -292,6 +292,24 @@ class BlockWorld:
             self._renderer = self._mj.Renderer(self.model, height, width)
         self._renderer.update_scene(self.data, camera=camera)
         return self._renderer.render()
+
+
+GRIPPER_PARTS = (("gripper_position", 3), ("gripper_velocity", 3), ("finger_opening", 1), ("touch", 2))
+BLOCK_PARTS = (("position", 3), ("quaternion", 4), ("velocity", 6), ("from_gripper", 3))
+
+
+def observation_layout(num_blocks: int = 2) -> dict[str, slice]:
+    """Where each part of the observation lies: ``gripper_position``, ``gripper_velocity``,
+    ``finger_opening``, ``touch``, then ``block<i>/position``, ``/quaternion``, ``/velocity`` (linear and
+    angular) and ``/from_gripper`` (block centre minus pinch point) for each block, as slices of the flat
+    observation (e.g. for queries on stored ``observation`` columns; DuckDB's lists are 1-based)."""
+    names = [(n, k) for n, k in GRIPPER_PARTS]
+    names += [(f"block{i}/{n}", k) for i in range(num_blocks) for n, k in BLOCK_PARTS]
+    out, start = {}, 0
+    for n, k in names:
+        out[n] = slice(start, start + k)
+        start += k
+    return out
 
 
 def block_world_ids() -> list[str]:

@@ -24,9 +24,13 @@ from cairn.errors import ConfigError
 from cairn.store.schema import to_matrix
 from cairn.types import StepType
 
-RUN_COLUMNS = ("run_id", "run_name", "env", "agent", "seed", "status", "start_time", "end_time", "env_steps",
-               "updates", "best_eval_return", "observation_size", "action_size", "reward_names",
-               "reward_version", "reuse", "cairn_version", "config")
+# The `runs` view's columns (one row per run.json; the names are run.json's keys).
+RUNS_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("run_name", pa.string()), ("env", pa.string()), ("agent", pa.string()),
+    ("seed", pa.int64()), ("status", pa.string()), ("start_time", pa.float64()), ("end_time", pa.float64()),
+    ("env_steps", pa.int64()), ("updates", pa.int64()), ("best_eval_return", pa.float64()),
+    ("observation_size", pa.int64()), ("action_size", pa.int64()), ("reward_names", pa.list_(pa.string())),
+    ("reward_version", pa.string()), ("reuse", pa.string()), ("cairn_version", pa.string()), ("config", pa.string())])
 
 
 def _pid_alive(pid: int) -> bool:
@@ -143,12 +147,7 @@ class Store:
 
         con = duckdb.connect(":memory:")
         runs = self.runs() if runs is None else runs
-        table = pa.Table.from_pylist(runs, schema=pa.schema([
-            ("run_id", pa.string()), ("run_name", pa.string()), ("env", pa.string()), ("agent", pa.string()),
-            ("seed", pa.int64()), ("status", pa.string()), ("start_time", pa.float64()), ("end_time", pa.float64()),
-            ("env_steps", pa.int64()), ("updates", pa.int64()), ("best_eval_return", pa.float64()),
-            ("observation_size", pa.int64()), ("action_size", pa.int64()), ("reward_names", pa.list_(pa.string())),
-            ("reward_version", pa.string()), ("reuse", pa.string()), ("cairn_version", pa.string()), ("config", pa.string())]))
+        table = pa.Table.from_pylist(runs, schema=RUNS_SCHEMA)
         con.register("_runs_arrow", table)
         con.execute("CREATE VIEW runs AS SELECT * FROM _runs_arrow")
         shards = self.valid_shards()
