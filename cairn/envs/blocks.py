@@ -303,7 +303,7 @@ def observation_layout(num_blocks: int = 2) -> dict[str, slice]:
     ``finger_opening``, ``touch``, then ``block<i>/position``, ``/quaternion``, ``/velocity`` (linear and
     angular) and ``/from_gripper`` (block centre minus pinch point) for each block, as slices of the flat
     observation (e.g. for queries on stored ``observation`` columns; DuckDB's lists are 1-based)."""
-    names = [(n, k) for n, k in GRIPPER_PARTS]
+    names = list(GRIPPER_PARTS)
     names += [(f"block{i}/{n}", k) for i in range(num_blocks) for n, k in BLOCK_PARTS]
     out, start = {}, 0
     for n, k in names:
