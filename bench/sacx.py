@@ -48,9 +48,15 @@ TASK = "cairn:lift"
 # from the start states it is evaluated on, and its sparse reward reached those states one step per
 # backup. So half the episodes open with the main intention (`--sacx.main-first 0.5`) and the critics'
 # targets sum 5 steps of reward (`--sacx.n-step 5`, uncorrected, as D4PG's).
-VERSIONS = {"sacx": "v4", "sacxshared": "v4", "sac": "v2"}
+# v5 (2026-11-25): v4's lift intention opened half the episodes but did not approach the block from there,
+# while `reach_shaped` did. The touch and lift intentions become staged rewards, sums of stored channels
+# (composite intentions): grasp = reach then touch, lift_staged = reach, touch, then lift, as
+# rgb_stacking's staged rewards. The block world's channels are unchanged; the main task stays sparse.
+VERSIONS = {"sacx": "v5", "sacxshared": "v5", "sac": "v2"}
+STAGED = ["reach_shaped", "grasp=0.5*reach_shaped+0.5*touch_shaped",
+          "lift_staged=0.25*reach_shaped+0.25*touch_shaped+0.5*lift_shaped"]
 FLAGS = {
-    "sacx": ["--agent", "sacx", "--sacx.intentions", "reach_shaped", "touch_shaped", "lift_shaped",
+    "sacx": ["--agent", "sacx", "--sacx.intentions", *STAGED,
              "--sacx.critic-layer-norm", "--sacx.n-step", "5", "--sacx.main-first", "0.5"],
     "sac": ["--agent", "sac", "--sac.critic-layer-norm"],
 }

@@ -352,10 +352,11 @@ def sacx_section(r):
     if not r:
         return "_not run yet_"
     versions = r["versions"]
-    shown = {a: sorted({run["version"] for run in r.get("stopped_early", {}).get(a, [])}
-                       | ({versions[a]} if a in r["agents"] else set())) for a in r["flags"]}
+    current = [a for a in r["flags"] if a in r["agents"] or any(
+        run.get("version") == versions[a] for run in r.get("stopped_early", {}).get(a, []))]
     what = (f"`python bench/sacx.py --steps {r['steps']}` ("
-            + "; ".join(f"{a} {', '.join(shown[a])}: `{f}`" for a, f in r["flags"].items()) + ")")
+            + "; ".join(f"{a} {versions[a]}: `{r['flags'][a]}`" for a in current)
+            + "; earlier versions' flags are in their sections below)")
     lines = [f"{what} — sparse `{r['task']}`, SAC-X (SAC-Q) against single-task SAC, 256×256 networks, one update "
              f"per env step, evaluations of 10 episodes. Measured {r['date']}, {r['machine']}.", "",
              "| agent | seeds | env steps | final lift success | final return (sparse lift) |", "|---|---|---|---|---|"]

@@ -2,6 +2,7 @@
 run on a two-channel task and on the block world (policy tags, per-intention evaluation, resume)."""
 
 import math
+import re
 
 import jax
 import numpy as np
@@ -143,9 +144,10 @@ def test_n_step_batches_carry_every_channels_n_step_return():
 
 def test_intention_subset_and_bad_names():
     spec = EnvSpec("cairn:lift", 41, 4, reward_names=("lift", "reach", "touch", "place", "stack", "stack_leave"))
-    learner = SACXLearner(spec, SACXConfig(intentions=("touch", "reach")))
-    assert learner.intention_names == ("lift", "reach", "touch") and list(learner.channels) == [0, 1, 2]
-    with pytest.raises(ConfigError, match="--sacx.intentions grasp: no such reward channel"):
+    learner = SACXLearner(spec, SACXConfig(intentions=("lift", "touch", "reach")))  # the main task is always 0
+    assert learner.intention_names == ("lift", "touch", "reach")
+    np.testing.assert_array_equal(learner.reward_weights, np.eye(6)[[0, 2, 1]])
+    with pytest.raises(ConfigError, match="--sacx.intentions grasp: no reward channel .grasp. in cairn:lift"):
         SACXLearner(spec, SACXConfig(intentions=("grasp",)))
 
 
@@ -153,7 +155,49 @@ def test_channels_in_a_second_reward_form_are_intentions_only_when_named():
     spec = EnvSpec("cairn:lift", 41, 4, reward_names=("lift", "reach", "touch", "lift_shaped", "reach_shaped"))
     assert SACXLearner(spec, SACXConfig()).intention_names == ("lift", "reach", "touch")
     named = SACXLearner(spec, SACXConfig(intentions=("reach_shaped", "lift_shaped")))
-    assert named.intention_names == ("lift", "lift_shaped", "reach_shaped") and list(named.channels) == [0, 3, 4]
+    assert named.intention_names == ("lift", "reach_shaped", "lift_shaped")
+    np.testing.assert_array_equal(named.reward_weights, np.eye(5)[[0, 4, 3]])
+
+
+def test_composite_intentions_are_weighted_sums_of_channels():
+    spec = EnvSpec("cairn:lift", 41, 4, reward_names=("lift", "reach_shaped", "touch_shaped", "lift_shaped"))
+    learner = SACXLearner(spec, SACXConfig(intentions=(
+        "reach_shaped", "grasp = 0.5*reach_shaped + 0.5*touch_shaped", "0.25*reach_shaped+touch_shaped+0.5*lift_shaped")))
+    assert learner.intention_names == ("lift", "reach_shaped", "grasp", "0.25*reach_shaped+touch_shaped+0.5*lift_shaped")
+    np.testing.assert_allclose(learner.reward_weights, [[1, 0, 0, 0], [0, 1, 0, 0], [0, .5, .5, 0], [0, .25, 1, .5]])
+    for bad, message in [("grasp=0.5*reach+touch_shaped", "no reward channel 'reach'"),
+                         ("grasp=half*reach_shaped", "'half' is not a number"),
+                         ("reach_shaped=0.5*touch_shaped", "the intention name 'reach_shaped' is used twice")]:
+        with pytest.raises(ConfigError, match=f"--sacx.intentions {re.escape(bad)}: .*{re.escape(message)}"):
+            SACXLearner(spec, SACXConfig(intentions=("reach_shaped", bad)))
+
+
+@pytest.mark.parametrize("shared_torso", [False, True])
+def test_a_composite_intention_learns_the_weighted_reward(shared_torso):
+    """Rewards task 0, aux 1 on terminal steps: ``mix = 0.5*task + 2*aux`` has Q = 2 everywhere."""
+    spec = EnvSpec("test:x", 3, 2, reward_names=("task", "aux"))
+    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "shared_torso": shared_torso,
+                                              "intentions": ("mix=0.5*task+2*aux",)}))
+    state = learner.init(jax.random.PRNGKey(0))
+    n = 64
+    rng = np.random.default_rng(0)
+    obs = rng.normal(size=(n, 3)).astype(np.float32)
+    batch = Transition(obs, rng.uniform(-1, 1, (n, 2)).astype(np.float32),
+                       np.stack([np.zeros(n), np.ones(n)], axis=1).astype(np.float32), np.zeros(n, np.float32), obs)
+    for _ in range(300):
+        state, m = learner.update(state, batch)
+    assert float(m["q_mean/mix"]) == pytest.approx(2.0, abs=0.2) and abs(float(m["q_mean/task"])) < 0.15
+
+
+def test_evaluation_scores_a_weight_vector_over_the_channels():
+    from cairn.run.evaluate import evaluate_episodes
+
+    env = fake_envs.TwoTargetsEnv()  # task = −Σ(a − t)², aux = −Σ(a + t)², t = (0.5, −0.3), one-step episodes
+    act = lambda params, obs: np.zeros((1, 2), np.float32)  # noqa: E731
+    task, _ = evaluate_episodes(act, None, env, 2)
+    mix, _ = evaluate_episodes(act, None, env, 2, reward_channel=np.array([1.0, -3.0]))
+    np.testing.assert_allclose(task, -0.34, rtol=1e-6)
+    np.testing.assert_allclose(mix, -0.34 + 3 * 0.34, rtol=1e-6)
 
 
 @pytest.mark.parametrize("shared_torso", [False, True])
@@ -186,9 +230,9 @@ def test_sacx_learns_both_intentions_and_records_tags(tmp_path, shared_torso):
 def test_sacx_on_the_block_world_evaluates_every_intention(tmp_path):
     cfg = TrainConfig("cairn:lift", agent="sacx", steps=600, learning_starts=400, eval_every=600,
                       eval_episodes=1, store=str(tmp_path),
-                      sacx=SACXConfig(**{**TINY.__dict__, "intentions": ("reach", "touch")}))
+                      sacx=SACXConfig(**{**TINY.__dict__, "intentions": ("reach", "touch", "both=reach+touch")}))
     s = train(cfg)
     assert s["final_success_rate"] == 0.0 and s["updates"] == 200
     ev = read_csv(RunDir.find(str(tmp_path), s["run_id"]).path / "eval.csv")[-1]
-    assert {"return/reach", "return/touch", "success_rate"} <= set(ev) and "return/place" not in ev
+    assert {"return/reach", "return/touch", "return/both", "success_rate"} <= set(ev) and "return/place" not in ev
     assert not math.isnan(ev["return/reach"])

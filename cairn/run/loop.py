@@ -162,9 +162,9 @@ def _evaluate_point(learner, state, eval_env, config, loop, metrics_out, writer,
     if successes is not None:
         row["success_rate"] = loop.success_rate = float(successes.mean())
     for k, name in enumerate(getattr(learner, "intention_names", ())[1:], start=1):
-        # each auxiliary intention's own policy, scored on its own reward channel (not recorded)
+        # each auxiliary intention's own policy, scored on its own reward (not recorded)
         r_k, _ = evaluate_episodes(learner.intention_eval_act(k), params, eval_env, config.eval_episodes,
-                                   reward_channel=int(learner.channels[k]))
+                                   reward_channel=learner.reward_weights[k])
         row[f"return/{name}"] = float(r_k.mean())
     metrics_out.write("eval", row, x)
     progress("eval", env_step=x, mean_return=mean, std_return=float(returns.std()))

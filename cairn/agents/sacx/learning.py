@@ -28,6 +28,42 @@ PER_INTENTION_METRICS = ("q_mean", "alpha", "critic_loss")
 ALTERNATE_FORM_SUFFIXES = ("_shaped", "_sparse")
 
 
+def intention_rewards(spec: EnvSpec, intentions: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray]:
+    """The intentions' names and reward weights [K, channels]: intention k learns from ``weights[k] · r``.
+
+    Intention 0 is the main task (channel 0). Each entry of ``intentions`` is a channel name, or a
+    weighted sum of channels, optionally named: ``grasp=0.5*reach_shaped+0.5*touch_shaped`` (weights
+    default to 1). Sums are how staged rewards are built from stored channels (reach, then touch, then
+    lift), so a run stored without them can be relabelled with them. Empty: every channel except those
+    repeating another channel in a second reward form (``ALTERNATE_FORM_SUFFIXES``).
+    """
+    names = tuple(spec.reward_names)
+    if not intentions:
+        intentions = tuple(n for n in names[1:] if not n.endswith(ALTERNATE_FORM_SUFFIXES))
+    chosen, rows = [names[0]], [np.eye(len(names))[0]]
+    for entry in intentions:
+        if entry == names[0]:
+            continue  # the main task: intention 0 already
+        label, _, expr = entry.rpartition("=")
+        row = np.zeros(len(names))
+        for term in expr.split("+"):
+            weight, _, channel = term.strip().rpartition("*")
+            if channel not in names:
+                raise ConfigError(f"--sacx.intentions {entry}: no reward channel {channel!r} in {spec.env_id} "
+                                  f"(channels: {', '.join(names)})")
+            try:
+                row[names.index(channel)] += float(weight) if weight else 1.0
+            except ValueError:
+                raise ConfigError(f"--sacx.intentions {entry}: {weight!r} is not a number (write e.g. "
+                                  f"0.5*{channel})") from None
+        label = label.strip() or expr
+        if label in chosen:
+            raise ConfigError(f"--sacx.intentions {entry}: the intention name {label!r} is used twice")
+        chosen.append(label)
+        rows.append(row)
+    return tuple(chosen), np.stack(rows).astype(np.float32)
+
+
 def _pick(tree, k):
     return jax.tree.map(lambda p: p[k], tree)
 
@@ -38,20 +74,12 @@ class SACXLearner:
 
     def __init__(self, spec: EnvSpec, config: SACXConfig):
         self.spec, self.config = spec, config
-        names = tuple(spec.reward_names)
-        unknown = [n for n in config.intentions if n not in names]
-        if unknown:
-            raise ConfigError(f"--sacx.intentions {' '.join(unknown)}: no such reward channel in {spec.env_id} "
-                              f"(channels: {', '.join(names)})")
-        default = [n for n in names[1:] if not n.endswith(ALTERNATE_FORM_SUFFIXES)]
-        chosen = [names[0]] + ([n for n in names[1:] if n in config.intentions] if config.intentions else default)
-        self.intention_names = tuple(chosen)
-        self.channels = np.array([names.index(n) for n in chosen])  # reward column of each intention
+        self.intention_names, self.reward_weights = intention_rewards(spec, config.intentions)
         self.k = len(self.intention_names)
         self.scheduler = Scheduler(self.k, config.scheduler, config.switch_every, config.scheduler_temperature,
                                    config.scheduler_lr, main_first=config.main_first)
         if config.shared_torso:
-            self._shared = SharedTorsoSACX(spec, config, self.k, self.channels)
+            self._shared = SharedTorsoSACX(spec, config, self.k, self.reward_weights)
             self._init = self._shared.init
             self.update = jax.jit(self._with_named_metrics(self._shared.update), donate_argnums=0)
             self._act = jax.jit(self._shared.act)
@@ -61,11 +89,11 @@ class SACXLearner:
         single = functools.partial(
             _update, networks=self._sac.networks, config=config, target_entropy=self._sac.target_entropy,
             actor_opt=self._sac._actor_opt, critic_opt=self._sac._critic_opt, alpha_opt=self._sac._alpha_opt)
-        names, channels = self.intention_names, jnp.asarray(self.channels)
+        names, weights = self.intention_names, jnp.asarray(self.reward_weights)
 
         def update(state, batch):
             per = jax.vmap(lambda s, r: single(s, batch._replace(reward=r)), in_axes=(0, 1))
-            state, m = per(state, batch.reward[:, channels])
+            state, m = per(state, batch.reward @ weights.T)  # [B, K]: each intention's reward
             metrics = {k: jnp.mean(v) for k, v in m.items() if k != "finite"}
             for key in PER_INTENTION_METRICS:
                 metrics.update({f"{key}/{n}": m[key][i] for i, n in enumerate(names)})
@@ -119,7 +147,7 @@ class SACXLearner:
         return self._eval_act(params, obs, 0)
 
     def intention_eval_act(self, k: int):
-        """Intention k's deterministic policy (its reward is channel ``self.channels[k]``)."""
+        """Intention k's deterministic policy (its reward: ``self.reward_weights[k]`` · the reward vector)."""
         return lambda params, obs: self._eval_act(params, obs, k)
 
     # -- scheduling hooks (called by the training loop) -------------------------------------------------

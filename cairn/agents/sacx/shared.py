@@ -69,9 +69,9 @@ def per_intention_q(critic, params, obs, actions):
 class SharedTorsoSACX:
     """Networks, ``init``, the jitted ``update`` and the acting functions of shared-torso SAC-X."""
 
-    def __init__(self, spec, config, heads: int, channels):
+    def __init__(self, spec, config, heads: int, reward_weights):
         self.spec, self.config, self.k = spec, config, heads
-        self.channels = jnp.asarray(channels)
+        self.reward_weights = jnp.asarray(reward_weights)  # [K, channels]
         self.actor = MultiHeadActor(tuple(config.hidden_sizes), spec.action_size, heads)
         self.critic = nn.vmap(MultiHeadQ, variable_axes={"params": 0}, split_rngs={"params": True}, in_axes=None,
                               out_axes=0, axis_size=config.num_critics)(tuple(config.hidden_sizes), heads,
@@ -97,7 +97,7 @@ class SharedTorsoSACX:
         key, critic_key, actor_key = jax.random.split(state.key, 3)
         k = self.k
         alpha = jnp.exp(state.log_alpha)  # [K]; SAC's loss functions broadcast over the intention axis
-        reward = batch.reward[:, self.channels]  # [B, K]
+        reward = batch.reward @ self.reward_weights.T  # [B, K]
 
         def critic_loss(critic_params):
             mean, log_std = self.actor.apply(state.actor_params, batch.next_observation)
