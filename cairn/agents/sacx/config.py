@@ -18,7 +18,9 @@ class SACXConfig(SACConfig):
     """Reward channels to learn an intention for (the main task, channel 0, is always one); empty: all
     except those repeating another channel in a second reward form (names ending in `_shaped` or
     `_sparse`, e.g. the block world's `reach_shaped`), which are intentions only when named here.
-    Each intention costs one SAC update, so e.g. `--sacx.intentions reach touch` with cairn:lift trains 3."""
+    An entry may be a weighted sum of channels, optionally named: `grasp=0.5*reach_shaped+0.5*touch_shaped`
+    (staged rewards from stored channels). Each intention costs one SAC update, so e.g. `--sacx.intentions
+    reach touch` with cairn:lift trains 3."""
     shared_torso: bool = False
     """One actor torso with a head per intention and one critic torso (per twin) with an output per
     intention, as in the SAC-X paper, instead of a separate SAC per intention. Critic training and the
