@@ -470,6 +470,28 @@ def sacx_approach_section(r, out: str):
     return "\n".join(lines).rstrip()
 
 
+def sacx_lift_share_section(r):
+    """Per run of a sacx_behaviour.py result: the share of each acting policy's steps with the block lifted
+    (the sparse lift at 1), by window, episode-start segments and later steps together."""
+    if not r or not r["runs"]:
+        return "_not run yet_"
+    lines = ["Share of steps with the sparse lift at 1, by acting policy (training steps of each intention, "
+             "whole episodes; evaluation: the main intention's mean action), same query:", ""]
+    for run in r["runs"]:
+        total = {}
+        for row in run["rows"]:
+            key = (row["start"], row["policy"].removesuffix(" (episode start)"))
+            steps, lifted = total.get(key, (0, 0.0))
+            total[key] = (steps + row["steps"], lifted + row["steps"] * row["lift"])
+        who = sorted({w for _, w in total if w != "random"}, key=lambda w: (w == "evaluation", w))
+        lines += [f"`{run['run_name']}`:", "", "| env steps | " + " | ".join(who) + " |", "|---" * (len(who) + 1) + "|"]
+        for start in sorted({st for st, _ in total}):
+            cells = [f"{total[(start, w)][1] / total[(start, w)][0]:.1%}" if (start, w) in total else "" for w in who]
+            lines.append(f"| {start // 1000}k– | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
 def sacx_behaviour_section(r, windows: int = 2):
     """The last ``windows`` windows of each run in results/sacx-behaviour.json."""
     if not r or not r["runs"]:
@@ -607,7 +629,7 @@ Where SAC-X stands (2026-11-25):
   Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
 - **SAC-X v4** (v3 with 5-step critic targets, `--sacx.n-step 5`, and half the episodes opened by the main
   intention, `--sacx.main-first 0.5`): seeds 0 and 1 started on 2026-11-25 and were stopped (with checkpoints)
-  at 103k and 101k; `python bench/sacx.py --agents sacx` resumes them (dashed, "in progress"). Seed 0 lifted in
+  at 103k and 101k, when the benchmark moved to v5 (grey in the figure; not resumed). Seed 0 lifted in
   the 40k evaluation (10%, 1 of 10 episodes, 96 steps with the block up); every other evaluation to 100k had
   0%. By 100k neither change had taught the lift intention the approach (below, "v4").
 - **SAC-X v3** (`sacx`: separate networks, LayerNorm critics, the wider `reach_shaped` below): seeds 0 and 1
@@ -704,8 +726,22 @@ from 60k to 80k, seed 1), but that was not yet enough for the sparse reward to s
 At equal env steps v3 was no further (0% in every evaluation to 100k, and opening segments ending
 0.18–0.43 m away to 120k): by 100k, v4 is neither clearly better nor worse. The 5-step targets carry the sparse reward back 5 steps per backup instead of 1;
 they are uncorrected, so the intentions' critics also learn part of the behaviour's return. Speed: the two
-runs side by side made about 14 env steps/s each (v3: 16.7). The reach intention, left fewer openings (6–25 per 20k window to 100k), ends them 0.06–0.11 m from the block from 20k on (v3: 0.04–0.09 m). The reach term inside the auxiliary touch and
-lift channels (a v5, with the block world's `REWARD_VERSION` "3") is the change still untried.
+runs side by side made about 14 env steps/s each (v3: 16.7). The reach intention, left fewer openings (6–25 per 20k window to 100k), ends them 0.06–0.11 m from the block from 20k on (v3: 0.04–0.09 m). v5 (below) adds the reach term to the touch and
+lift intentions, as composite intentions over the stored channels rather than a change of the block world.
+
+#### v5: staged grasp and lift intentions
+
+v5 is v4 with the auxiliary touch and lift intentions replaced by staged rewards, each a weighted sum of
+stored channels (`--sacx.intentions reach_shaped "grasp=0.5*reach_shaped+0.5*touch_shaped"
+"lift_staged=0.25*reach_shaped+0.25*touch_shaped+0.5*lift_shaped"`): reach, then touch, then lift, as
+rgb_stacking's staged rewards. The block world's channels are unchanged, so the staged intentions could
+relabel any stored run, and the main task (its reward, success and evaluation) stays the sparse lift.
+
+{sacx_approach_section(load('sacx-behaviour-v5.json'), 'sacx-behaviour-v5.json')}
+
+{sacx_lift_share_section(load('sacx-behaviour-v5.json'))}
+
+V5_FINDINGS
 
 #### SAC-X's update cost: separate networks or shared torsos
 

@@ -104,20 +104,27 @@ def test_shared_torso_losses_are_sums_of_each_intentions_sac_loss():
     assert float(m["critic_loss/task"]) + float(m["critic_loss/other"]) == pytest.approx(expected, rel=1e-5)
 
 
-@pytest.mark.parametrize("shared_torso", [False, True])
-def test_one_update_trains_each_intention_on_its_own_channel(shared_torso):
-    spec = EnvSpec("test:x", 3, 2, reward_names=("task", "aux"))
-    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "shared_torso": shared_torso}))
+def _train_on_terminal_rewards(learner, updates: int) -> dict:
+    """``updates`` updates on one fixed batch of terminal steps (3-d observations, 2-d actions) with
+    rewards task 0, aux 1; returns the last metrics."""
     state = learner.init(jax.random.PRNGKey(0))
-    if not shared_torso:
-        assert jax.tree.leaves(state.actor_params)[0].shape[0] == 2
     n = 64
     rng = np.random.default_rng(0)
     obs = rng.normal(size=(n, 3)).astype(np.float32)
     batch = Transition(obs, rng.uniform(-1, 1, (n, 2)).astype(np.float32),
                        np.stack([np.zeros(n), np.ones(n)], axis=1).astype(np.float32), np.zeros(n, np.float32), obs)
-    for _ in range(200):
+    for _ in range(updates):
         state, m = learner.update(state, batch)
+    return m
+
+
+@pytest.mark.parametrize("shared_torso", [False, True])
+def test_one_update_trains_each_intention_on_its_own_channel(shared_torso):
+    spec = EnvSpec("test:x", 3, 2, reward_names=("task", "aux"))
+    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "shared_torso": shared_torso}))
+    if not shared_torso:
+        assert jax.tree.leaves(learner.init(jax.random.PRNGKey(0)).actor_params)[0].shape[0] == 2
+    m = _train_on_terminal_rewards(learner, 200)
     assert bool(m["finite"])
     assert float(m["q_mean/aux"]) == pytest.approx(1.0, abs=0.15) and abs(float(m["q_mean/task"])) < 0.15
     assert float(m["critic_loss"]) == pytest.approx((float(m["critic_loss/task"]) + float(m["critic_loss/aux"])) / 2)
@@ -178,14 +185,7 @@ def test_a_composite_intention_learns_the_weighted_reward(shared_torso):
     spec = EnvSpec("test:x", 3, 2, reward_names=("task", "aux"))
     learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "shared_torso": shared_torso,
                                               "intentions": ("mix=0.5*task+2*aux",)}))
-    state = learner.init(jax.random.PRNGKey(0))
-    n = 64
-    rng = np.random.default_rng(0)
-    obs = rng.normal(size=(n, 3)).astype(np.float32)
-    batch = Transition(obs, rng.uniform(-1, 1, (n, 2)).astype(np.float32),
-                       np.stack([np.zeros(n), np.ones(n)], axis=1).astype(np.float32), np.zeros(n, np.float32), obs)
-    for _ in range(300):
-        state, m = learner.update(state, batch)
+    m = _train_on_terminal_rewards(learner, 300)
     assert float(m["q_mean/mix"]) == pytest.approx(2.0, abs=0.2) and abs(float(m["q_mean/task"])) < 0.15
 
 
