@@ -627,6 +627,11 @@ same script gave 6,725 steps/s for `cairn:lift`.
 Where SAC-X stands (2026-11-25):
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
   Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
+- **SAC-X v5** (v4 with staged `grasp` and `lift_staged` intentions, weighted sums of stored channels,
+  in place of `touch_shaped` and `lift_shaped`): seeds 0 and 1 started on 2026-11-25 and were stopped (with
+  checkpoints) at 103k and 102k; `python bench/sacx.py --agents sacx` resumes them (dashed, "in progress").
+  0% lift success in every evaluation to 100k. The staged intentions learned the approach; the main
+  intention did not (below, "v5"). No version so far (v2–v5) is on course for 80% by 300k.
 - **SAC-X v4** (v3 with 5-step critic targets, `--sacx.n-step 5`, and half the episodes opened by the main
   intention, `--sacx.main-first 0.5`): seeds 0 and 1 started on 2026-11-25 and were stopped (with checkpoints)
   at 103k and 101k, when the benchmark moved to v5 (grey in the figure; not resumed). Seed 0 lifted in
@@ -741,7 +746,18 @@ relabel any stored run, and the main task (its reward, success and evaluation) s
 
 {sacx_lift_share_section(load('sacx-behaviour-v5.json'))}
 
-V5_FINDINGS
+Seeds 0 and 1, one core each side by side (about 14 env steps/s each), stopped at 103k and 102k with
+checkpoints at 100k: 0% lift success in every evaluation to 100k, both seeds (v4: one lift, 10% at 40k, seed
+0). What the staged rewards did: the `grasp` and `lift_staged` intentions now approach the block from the
+episode start, as `reach_shaped` does. Their opening segments end 0.06–0.15 m from the block from 20k on
+(v4's `touch_shaped` and `lift_shaped`: 0.19–0.51 m). From 40k to 100k they touch on 6–14% of their steps
+after the opening segment and lift on up to 5%, but within the opening segment they lifted no block. The main intention
+still does not approach: its opening segments end as far from the block as they start, or farther
+(0.30 → 0.31–0.47 m), and its evaluations likewise. Its critic has seen the lifts (the mean Q of the sparse
+lift intention on sampled batches rose from 0.2 at 20k to 17.0 and 9.7 at 100k), and it lifts on 2–7% of its
+training steps after the opening segment (40k–100k; v4: 1.5–5.3%), once another intention has brought the
+gripper near. By 100k, v5 is no nearer 80% than v4
+or v3 were at the same step.
 
 #### SAC-X's update cost: separate networks or shared torsos
 
