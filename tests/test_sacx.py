@@ -151,9 +151,9 @@ def test_n_step_batches_carry_every_channels_n_step_return():
 
 def test_intention_subset_and_bad_names():
     spec = EnvSpec("cairn:lift", 41, 4, reward_names=("lift", "reach", "touch", "place", "stack", "stack_leave"))
-    learner = SACXLearner(spec, SACXConfig(intentions=("lift", "touch", "reach")))  # the main task is always 0
-    assert learner.intention_names == ("lift", "touch", "reach")
-    np.testing.assert_array_equal(learner.reward_weights, np.eye(6)[[0, 2, 1]])
+    learner = SACXLearner(spec, SACXConfig(intentions=("lift", "touch", "reach", "touch")))  # main task: always 0
+    assert learner.intention_names == ("lift", "reach", "touch")  # channel order, as stored runs resume them
+    np.testing.assert_array_equal(learner.reward_weights, np.eye(6)[[0, 1, 2]])
     with pytest.raises(ConfigError, match="--sacx.intentions grasp: no reward channel .grasp. in cairn:lift"):
         SACXLearner(spec, SACXConfig(intentions=("grasp",)))
 
@@ -162,14 +162,14 @@ def test_channels_in_a_second_reward_form_are_intentions_only_when_named():
     spec = EnvSpec("cairn:lift", 41, 4, reward_names=("lift", "reach", "touch", "lift_shaped", "reach_shaped"))
     assert SACXLearner(spec, SACXConfig()).intention_names == ("lift", "reach", "touch")
     named = SACXLearner(spec, SACXConfig(intentions=("reach_shaped", "lift_shaped")))
-    assert named.intention_names == ("lift", "reach_shaped", "lift_shaped")
-    np.testing.assert_array_equal(named.reward_weights, np.eye(5)[[0, 4, 3]])
+    assert named.intention_names == ("lift", "lift_shaped", "reach_shaped")
+    np.testing.assert_array_equal(named.reward_weights, np.eye(5)[[0, 3, 4]])
 
 
 def test_composite_intentions_are_weighted_sums_of_channels():
     spec = EnvSpec("cairn:lift", 41, 4, reward_names=("lift", "reach_shaped", "touch_shaped", "lift_shaped"))
     learner = SACXLearner(spec, SACXConfig(intentions=(
-        "reach_shaped", "grasp = 0.5*reach_shaped + 0.5*touch_shaped", "0.25*reach_shaped+touch_shaped+0.5*lift_shaped")))
+        "grasp = 0.5*reach_shaped + 0.5*touch_shaped", "reach_shaped", "0.25*reach_shaped+touch_shaped+0.5*lift_shaped")))
     assert learner.intention_names == ("lift", "reach_shaped", "grasp", "0.25*reach_shaped+touch_shaped+0.5*lift_shaped")
     np.testing.assert_allclose(learner.reward_weights, [[1, 0, 0, 0], [0, 1, 0, 0], [0, .5, .5, 0], [0, .25, 1, .5]])
     for bad, message in [("grasp=0.5*reach+touch_shaped", "no reward channel 'reach'"),

@@ -31,8 +31,9 @@ ALTERNATE_FORM_SUFFIXES = ("_shaped", "_sparse")
 def intention_rewards(spec: EnvSpec, intentions: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray]:
     """The intentions' names and reward weights [K, channels]: intention k learns from ``weights[k] · r``.
 
-    Intention 0 is the main task (channel 0). Each entry of ``intentions`` is a channel name, or a
-    weighted sum of channels, optionally named: ``grasp=0.5*reach_shaped+0.5*touch_shaped`` (weights
+    Intention 0 is the main task (channel 0), then the named channels in channel order, then the sums in
+    the order given. Each entry of ``intentions`` is a channel name, or a weighted sum of channels,
+    optionally named: ``grasp=0.5*reach_shaped+0.5*touch_shaped`` (weights
     default to 1). Sums are how staged rewards are built from stored channels (reach, then touch, then
     lift), so a run stored without them can be relabelled with them. Empty: every channel except those
     repeating another channel in a second reward form (``ALTERNATE_FORM_SUFFIXES``).
@@ -40,10 +41,11 @@ def intention_rewards(spec: EnvSpec, intentions: tuple[str, ...]) -> tuple[tuple
     names = tuple(spec.reward_names)
     if not intentions:
         intentions = tuple(n for n in names[1:] if not n.endswith(ALTERNATE_FORM_SUFFIXES))
+    # plain channel names in channel order (as runs stored before composite intentions were added have
+    # them: a resumed run keeps each intention on its own networks), then the sums in the order given
+    plain = sorted({e for e in intentions if e in names and e != names[0]}, key=names.index)
     chosen, rows = [names[0]], [np.eye(len(names))[0]]
-    for entry in intentions:
-        if entry == names[0]:
-            continue  # the main task: intention 0 already
+    for entry in plain + [e for e in intentions if e not in names]:
         label, _, expr = entry.rpartition("=")
         row = np.zeros(len(names))
         for term in expr.split("+"):
