@@ -32,6 +32,9 @@ class EnvSpec:
       reward_version: which definition of the reward channels the env computes; an env that changes
         what a channel means (not only its name) bumps it, so that stored runs of the old definition
         are not silently mixed with new ones by ``--reuse`` / ``--data``. "" for an env's first.
+      observation_scale: per-entry factors that bring the observation to unit-like ranges before a
+        network sees it (the learners multiply by them; stored observations keep the env's own units).
+        Empty: none (dm_control's and Gymnasium's observations are used as they are).
     """
 
     env_id: str
@@ -42,6 +45,7 @@ class EnvSpec:
     action_low: tuple[float, ...] = ()
     action_high: tuple[float, ...] = ()
     reward_version: str = ""
+    observation_scale: tuple[float, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -53,6 +57,7 @@ class EnvSpec:
             "action_low": list(self.action_low),
             "action_high": list(self.action_high),
             "reward_version": self.reward_version,
+            "observation_scale": list(self.observation_scale),
         }
 
 

@@ -12,6 +12,7 @@ from cairn.agents.mpo import MPOConfig, MPOLearner
 from cairn.agents.offline import ABMConfig, ABMLearner, BCConfig, BCLearner, CRRConfig, CRRLearner
 from cairn.agents.sac import SACConfig, SACLearner
 from cairn.agents.sacx import SACXConfig, SACXLearner
+from cairn.agents.scaled import ScaledInputs
 
 AGENTS = {
     "sac": SACLearner,
@@ -43,11 +44,16 @@ def oac_defaults() -> MPOConfig:
 
 
 def make_learner(name: str, spec, config):
-    """Build the learner called ``name`` for ``spec`` from the run config's section of that name."""
+    """Build the learner called ``name`` for ``spec`` from the run config's section of that name; with
+    ``config.scale_observations`` (the default) and an env that has an observation scale, the learner sees
+    observations multiplied by it (``ScaledInputs``)."""
     if name not in AGENTS:
         raise ValueError(f"unknown agent {name!r}; available: {', '.join(sorted(AGENTS))}")
-    return AGENTS[name](spec, getattr(config, name))
+    learner = AGENTS[name](spec, getattr(config, name))
+    if getattr(config, "scale_observations", False) and spec.observation_scale:
+        learner = ScaledInputs(learner, spec.observation_scale)
+    return learner
 
 
 __all__ = ["AGENTS", "ABMConfig", "BCConfig", "CRRConfig", "MPOConfig", "MPOLearner", "OFFLINE_AGENTS", "SACConfig",
-           "SACLearner", "SACXConfig", "SACXLearner", "make_learner", "oac_defaults"]
+           "SACLearner", "SACXConfig", "SACXLearner", "ScaledInputs", "make_learner", "oac_defaults"]

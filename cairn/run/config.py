@@ -90,6 +90,11 @@ class TrainConfig:
     source at --reuse-ratio; --steps counts the new env steps."""
     json: bool = False
     """Print one JSON summary object as the last line on stdout."""
+    scale_observations: bool = True
+    """Multiply observations by the env's observation scale (EnvSpec.observation_scale; the block world's
+    puts positions in decimetres) before the networks see them; stored observations keep the env's units.
+    Envs without one (dm_control, Gymnasium) are unaffected. --no-scale-observations turns it off; runs
+    saved before this option resume without it."""
     sac: SACConfig = field(default_factory=SACConfig)
     """SAC hyper-parameters."""
     mpo: MPOConfig = field(default_factory=MPOConfig)
@@ -175,6 +180,7 @@ class TrainConfig:
         """Rebuild a config saved with ``to_dict`` (JSON turns tuples into lists; unknown keys are ignored;
         only the run's own agent section is kept, the others take today's defaults)."""
         d = dict(d)
+        d.setdefault("scale_observations", False)  # saved before the option existed: its networks saw raw inputs
         sections = {}
         for f in dataclasses.fields(cls):
             if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(default := f.default_factory()):
