@@ -16,8 +16,8 @@ linear and angular velocity (6), gripper-to-block vector (3); ``observation_layo
 Observations are in SI units (metres, m/s, rad/s); ``EnvSpec.observation_scale`` (``observation_scale()``)
 gives the factors the learners multiply them by — positions in decimetres, finger opening ×20 — because
 centimetre-sized differences that decide a grasp or a lift are otherwise tiny network inputs: single-task SAC
-on ``cairn:reach-shaped`` reached the block in 60% of evaluation episodes at 20k steps with them, 10% without
-(seed 0, 2026-12-05, docs/benchmarks.md).
+on ``cairn:reach-shaped`` reached the block on 20–54% of its training steps from 10k to 30k with them, 5–10%
+without (seeds 0 and 1, 2026-12-05, docs/benchmarks.md).
 
 Reward channels, every step, all of them always (the task's main channel first; see ``CHANNELS``):
   reach        pinch point within 2 cm of block 0's centre on every axis
