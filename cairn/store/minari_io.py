@@ -354,14 +354,16 @@ def import_minari(store_root: str, path: str | Path, dataset_id: str | None = No
                           f"with --env (e.g. --env gym:HalfCheetah-v5)")
     reward_names = tuple(cairn_meta.get("reward_names") or ("task",))
     saved = cairn_meta.get("env_spec") or {}
+    obs_scale = ()
     if (saved.get("observation_size") == obs_size and saved.get("action_size") == act_size
             and act_low == (-1.0,) * act_size and act_high == (1.0,) * act_size):
         # a cairn export: its actions were normalised already; keep the simulator's own bounds and keys
         obs_keys = tuple((k, int(n)) for k, n in saved.get("observation_keys") or ()) or obs_keys
         act_low = tuple(saved.get("action_low") or ()) or act_low
         act_high = tuple(saved.get("action_high") or ()) or act_high
+        obs_scale = tuple(float(f) for f in saved.get("observation_scale") or ())
     spec = EnvSpec(env_id, obs_size, act_size, reward_names, obs_keys, act_low, act_high,
-                   str(saved.get("reward_version") or ""))
+                   str(saved.get("reward_version") or ""), obs_scale)
     run_name = run_name or ds_id
     source = {"format": "minari", "dataset_id": ds_id, "path": str(ds_dir.resolve()),
               "minari_version": raw.get("minari_version"), "total_episodes": int(dataset.total_episodes),
