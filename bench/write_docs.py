@@ -541,17 +541,19 @@ def sacx_behaviour_section(r, windows: int = 2):
     return "\n".join(lines)
 
 
-def sacx_trials_section(r):
-    """The single-seed trials that chose the benchmark's v2 configuration (shaped auxiliaries)."""
+def sacx_trials_section(r, source="`python bench/sacx_diagnosis.py … --out sacx-trials-v2.json`",
+                        what="with the auxiliary intentions on shaped channels "):
+    """Single-seed SAC-X trials: each auxiliary intention's evaluation return and the main task's success by
+    env step (the v2 trials that chose the benchmark's configuration, and later ones)."""
     if not r:
         return ""
     runs = list(r["runs"].items())
-    names = [i for i in runs[0][1]["intentions"] if i != runs[0][1]["intentions"][0]]
+    names = [i for i in runs[0][1]["intentions"] if any(f"return/{i}" in e for e in runs[0][1]["eval"])]
+    main = [i for i in runs[0][1]["intentions"] if i not in names]
     steps = sorted({int(e["env_step"]) for _, run in runs for e in run["eval"]})
-    lines = [f"Single-seed trials on sparse `cairn:lift` with the auxiliary intentions on shaped channels "
-             f"({', '.join(names)}; main intention lift, sparse), `python bench/sacx_diagnosis.py … --out "
-             f"sacx-trials-v2.json`, {r['date']}. Cells: evaluation returns per 200-step episode of "
-             f"{' / '.join(names)}, and the main task's success rate.", "",
+    lines = [f"Single-seed trials on sparse `cairn:lift` {what}({', '.join(names)}; main intention "
+             f"{main[0] if main else 'lift'}, sparse), {source}, {r['date']}. Cells: evaluation returns per "
+             f"200-step episode of {' / '.join(names)}, and the main task's success rate.", "",
              "| trial | " + " | ".join(f"{s // 1000}k" for s in steps) + " |", "|---|" + "---|" * len(steps)]
     for label, run in runs:
         by_step = {int(e["env_step"]): e for e in run["eval"]}
