@@ -34,6 +34,25 @@ def test_uniform_scheduler_probabilities_and_switching():
     assert all(picks[i] == picks[i + 1] for i in (0, 2, 4))  # held for ξ = 2 steps
 
 
+def test_switch_min_draws_each_segment_length_between_it_and_switch_every():
+    s, rng = Scheduler(3, "uniform", switch_every=10, switch_min=3), np.random.default_rng(0)
+    lengths = []
+    for _ in range(50):
+        s.begin_episode(rng)
+        for _ in range(200):
+            s.observe([0.0], rng)
+        lengths += list(np.diff(s._starts))
+    assert min(lengths) == 3 and max(lengths) == 10  # every length in [3, 10] occurs, none outside
+    assert set(lengths) == set(range(3, 11))
+    exact = Scheduler(3, "uniform", switch_every=10)
+    exact.begin_episode(rng)
+    for _ in range(200):
+        exact.observe([0.0], rng)
+    assert set(np.diff(exact._starts)) == {10}
+    with pytest.raises(ConfigError, match="switch_min must be in"):
+        SACXConfig(switch_every=5, switch_min=6)
+
+
 def test_main_first_opens_episodes_with_the_main_intention():
     def openings(main_first, n=400):
         s, rng = Scheduler(4, "uniform", switch_every=2, main_first=main_first), np.random.default_rng(1)

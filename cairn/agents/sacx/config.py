@@ -29,6 +29,10 @@ class SACXConfig(SACConfig):
     """`uniform` (SAC-U) or `q` (SAC-Q: softmax over a Monte-Carlo table of the main task's return)."""
     switch_every: int = 50
     """ξ: env steps (decisions) between intention switches."""
+    switch_min: int = 0
+    """When > 0, each intention's segment lasts a number of steps drawn uniformly from [switch_min,
+    switch_every] instead of exactly switch_every (cairn's option, not the paper's), so that intentions hand
+    over at every stage of a task, e.g. part-way through an approach."""
     scheduler_temperature: float = 0.1
     """η of SAC-Q's softmax over Q values (main-task reward per step, in [0, 1] for sparse rewards)."""
     scheduler_lr: float = 0.1
@@ -42,6 +46,8 @@ class SACXConfig(SACConfig):
         errors = []
         if self.switch_every < 1:
             errors.append(f"sacx.switch_every must be >= 1 (got {self.switch_every})")
+        if not 0 <= self.switch_min <= self.switch_every:
+            errors.append(f"sacx.switch_min must be in [0, switch_every = {self.switch_every}] (got {self.switch_min})")
         if not self.scheduler_temperature > 0:
             errors.append(f"sacx.scheduler_temperature must be > 0 (got {self.scheduler_temperature})")
         if not 0 < self.scheduler_lr <= 1:

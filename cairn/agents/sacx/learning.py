@@ -79,7 +79,8 @@ class SACXLearner:
         self.intention_names, self.reward_weights = intention_rewards(spec, config.intentions)
         self.k = len(self.intention_names)
         self.scheduler = Scheduler(self.k, config.scheduler, config.switch_every, config.scheduler_temperature,
-                                   config.scheduler_lr, main_first=config.main_first)
+                                   config.scheduler_lr, main_first=config.main_first,
+                                   switch_min=config.switch_min)
         if config.shared_torso:
             self._shared = SharedTorsoSACX(spec, config, self.k, self.reward_weights)
             self._init = self._shared.init

@@ -12,6 +12,10 @@ scheduler prefers (cairn's option, not the paper's): SAC-Q learns to open with t
 to the main reward soonest, so the main intention may rarely act from the initial states on which it is
 evaluated. Its Monte-Carlo return still updates the table like any other choice.
 
+With ``switch_min`` = m > 0, each segment lasts a number of steps drawn uniformly from [m, ξ] instead of
+exactly ξ (cairn's option): intentions then hand over at every stage of a task, e.g. part-way through an
+approach, so that the intention taking over acts from such states too.
+
 The scheduler lives on the host: it sees each step's reward vector, switches every ξ steps, and at the
 end of an episode updates its table. Its state is JSON (saved with the run's checkpoint).
 """
@@ -25,12 +29,15 @@ import numpy as np
 
 class Scheduler:
     def __init__(self, num_intentions: int, kind: str = "q", switch_every: int = 50, temperature: float = 0.1,
-                 learning_rate: float = 0.1, main: int = 0, main_first: float = 0.0):
+                 learning_rate: float = 0.1, main: int = 0, main_first: float = 0.0, switch_min: int = 0):
         if kind not in ("uniform", "q"):
             raise ValueError(f"unknown scheduler {kind!r}; use uniform or q")
         self.k, self.kind, self.switch_every = num_intentions, kind, switch_every
         self.temperature, self.learning_rate, self.main = temperature, learning_rate, main
-        self.main_first = main_first
+        self.main_first, self.switch_min = main_first, switch_min
+        if switch_min > switch_every:
+            raise ValueError(f"switch_min ({switch_min}) must not exceed switch_every ({switch_every})")
+        self._next_switch = switch_every
         self.table: dict[str, float] = {}  # "i,j,...|h" -> estimate
         self.mean_return = 0.0
         self.updates = 0
@@ -65,13 +72,17 @@ class Scheduler:
         self.active = self.main if force_main else int(rng.choice(self.k, p=self.probabilities(self._history)))
         self._history.append(self.active)
         self._starts.append(self._t)
+        # segment lengths: exactly ξ (no draw, so such runs keep the random stream they always had) or U[m, ξ]
+        length = int(rng.integers(self.switch_min, self.switch_every + 1)) if self.switch_min > 0 else self.switch_every
+        self._next_switch = self._t + length
         return self.active
 
     def observe(self, reward_vector, rng: np.random.Generator) -> int:
-        """Record one step's rewards; returns the intention for the next step (switching every ξ steps)."""
+        """Record one step's rewards; returns the intention for the next step (switching every ξ steps, or
+        after each segment's drawn length with ``switch_min``)."""
         self._main_rewards.append(float(reward_vector[self.main]))
         self._t += 1
-        if self._t % self.switch_every == 0:
+        if self._t >= self._next_switch:
             self._choose(rng)
         return self.active
 
