@@ -56,20 +56,28 @@ def behaviour(con, run_id: str, window: int, runs: list[dict]) -> dict:
             FROM steps WHERE run_id = ? GROUP BY ALL ORDER BY start, policy""", [run_id]).fetchall()
     dist = "sqrt(" + " + ".join(f"observation[{i}] ^ 2" for i in TO_BLOCK) + ")"
     last = max(xi, 1) - 1
+    # the opening segment ends where the policy tag first changes (at step ξ, or earlier with --sacx.switch-min);
+    # evaluation episodes (one policy throughout) are read at the same step ξ − 1 as the longest segment
     approach = con.execute(
-        f"""WITH ep AS (
-              SELECT episode, is_eval, min(env_step) AS t,
-                     any_value(policy) FILTER (WHERE step = 0) AS policy,
-                     any_value({dist}) FILTER (WHERE step = 0) AS d0,
-                     any_value({dist}) FILTER (WHERE step = {last}) AS d1
-              FROM steps WHERE run_id = ? AND step IN (0, {last}) GROUP BY episode, is_eval)
+        f"""WITH s AS (SELECT episode, is_eval, step, env_step, policy, {dist} AS d
+                       FROM steps WHERE run_id = ? AND step < {max(xi, 1)}),
+            o AS (SELECT episode, is_eval, min(env_step) AS t, any_value(policy) FILTER (WHERE step = 0) AS policy
+                  FROM s GROUP BY episode, is_eval),
+            sw AS (SELECT o.episode, o.is_eval, o.t, o.policy,
+                          coalesce(min(s.step) FILTER (WHERE s.policy <> o.policy), {max(xi, 1)}) AS switch
+                   FROM o JOIN s USING (episode, is_eval) GROUP BY ALL),
+            ep AS (SELECT sw.episode, sw.is_eval, sw.t, sw.policy, sw.switch,
+                          any_value(s.d) FILTER (WHERE s.step = 0) AS d0,
+                          any_value(s.d) FILTER (WHERE s.step = sw.switch - 1) AS d1
+                   FROM sw JOIN s USING (episode, is_eval) GROUP BY ALL)
             SELECT (t // {window}) * {window} AS start, CASE WHEN is_eval THEN 'evaluation' ELSE policy END AS who,
-                   count(*), avg(d0), avg(d1), avg(CASE WHEN d1 < {NEAR} THEN 1.0 ELSE 0.0 END)
+                   count(*), avg(d0), avg(d1), avg(CASE WHEN d1 < {NEAR} THEN 1.0 ELSE 0.0 END), avg(switch)
             FROM ep WHERE d1 IS NOT NULL AND (is_eval OR policy LIKE 'sacx/%')
             GROUP BY ALL ORDER BY start, who""", [run_id]).fetchall()
     return {"run_id": run_id, "run_name": info["run_name"], "env_steps": info["env_steps"], "first_switch": last,
             "approach": [{"start": int(r[0]), "policy": r[1], "episodes": int(r[2]), "distance_start": round(r[3], 3),
-                          "distance_at_switch": round(r[4], 3), "near": round(r[5], 3)} for r in approach],
+                          "distance_at_switch": round(r[4], 3), "near": round(r[5], 3),
+                          "segment": round(r[6], 1)} for r in approach],
             "rows": [{"start": int(r[0]), "policy": r[1], "steps": int(r[2]),
                       **{c: round(float(v), 4) for c, v in zip(CHANNELS, r[3:])}} for r in rows]}
 

@@ -479,10 +479,14 @@ def sacx_approach_section(r, out: str):
              "and the share of episodes ending that segment within 5 cm.", ""]
     for run in r["runs"]:
         who = sorted({a["policy"] for a in run["approach"]}, key=lambda w: (w != "evaluation", w))
-        lines += [f"`{run['run_name']}` (to {run['env_steps'] // 1000}k env steps; step 0 → step {run['first_switch']}):", "",
+        varies = any(a.get("segment", run["first_switch"] + 1) != run["first_switch"] + 1 for a in run["approach"])
+        end = (f"the step before the first switch (segments of at most {run['first_switch'] + 1} steps; their mean "
+               "length after the share)") if varies else f"step {run['first_switch']}"
+        lines += [f"`{run['run_name']}` (to {run['env_steps'] // 1000}k env steps; step 0 → {end}):", "",
                   "| env steps | " + " | ".join(who) + " |", "|---" * (len(who) + 1) + "|"]
         for start in sorted({a["start"] for a in run["approach"]}):
-            cell = {a["policy"]: f"{a['distance_start']:.2f} → {a['distance_at_switch']:.2f} m ({a['near']:.0%})"
+            cell = {a["policy"]: f"{a['distance_start']:.2f} → {a['distance_at_switch']:.2f} m ({a['near']:.0%}"
+                    + (f", {a['segment']:.0f} steps)" if varies and a["policy"] != "evaluation" else ")")
                     for a in run["approach"] if a["start"] == start}
             lines.append(f"| {start // 1000}k– | " + " | ".join(cell.get(w, "") for w in who) + " |")
         lines.append("")
@@ -561,6 +565,9 @@ def sacx_trials_section(r, source="`python bench/sacx_diagnosis.py … --out sac
                  + f", {by_step[s].get('success_rate', 0):.0%}" if s in by_step else "" for s in steps]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+V6_TEXT = "(results pending)"
 
 
 def main():
@@ -794,6 +801,22 @@ lift intention on sampled batches rose from 0.2 at 20k to 17.0 and 9.7 at 100k),
 training steps after the opening segment (40k–100k; v4: 1.5–5.3%), once another intention has brought the
 gripper near. By 100k, v5 is no nearer 80% than v4
 or v3 were at the same step.
+
+#### v6: the observation scale
+
+v6 is v5 with the block world's observation scale (above, "Observation scale"; the default since
+2026-12-05). Two single-seed trials beside it changed one more thing each: `--sacx.n-step 20` (the lift
+reward carried back 20 steps per backup, so that an approach taken by another intention from the start
+states reaches the main intention's critic), and `--sacx.switch-min 10` (segments of 10–50 steps instead of
+exactly 50, so that the main intention also takes over part-way through an approach).
+
+{sacx_trials_section(load('sacx-trials-v6.json'), "`python bench/sacx_diagnosis.py LABEL=RUN_DIR … --out sacx-trials-v6.json`", "")}
+
+{sacx_approach_section(load('sacx-behaviour-v6.json'), 'sacx-behaviour-v6.json')}
+
+{sacx_lift_share_section(load('sacx-behaviour-v6.json'))}
+
+{V6_TEXT}
 
 #### SAC-X's update cost: separate networks or shared torsos
 
