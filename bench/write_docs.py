@@ -567,7 +567,20 @@ def sacx_trials_section(r, source="`python bench/sacx_diagnosis.py … --out sac
     return "\n".join(lines)
 
 
-V6_TEXT = "(results pending)"
+V6_TEXT = """Seed 0 ran to 167k on one core (about 20 env steps/s), seed 1 to 43k beside it before its core went to the
+trials; both were stopped with SIGTERM (checkpoints at 150k and 25k). v6 seed 0's evaluations: 10% lift
+success at 80k (1 of 10 episodes), 0% at 20–60k and 100–160k, so it is not on course for 80% by 300k either.
+What the scale changed, against v5 seed 0 at the same steps: every auxiliary intention's evaluation return is
+higher (at 100k reach_shaped 169 against 121, grasp 88 against 42, lift_staged 24 against 24; at 120–160k grasp
+104–111 and lift_staged 48–57, above any v5 evaluation), and the main intention lifted the block on 3–6% of its
+training steps from 40k to 160k (v5 seed 0: 1–4% to 100k), its critic's mean Q reaching 10 at 80k and 13 at 140k. From
+120k on its opening segments end slightly nearer the block than they start (0.32 → 0.26–0.32 m, 8–13% within
+5 cm), the first version in which they do; v5's ended farther (0.30 → 0.31–0.47 m). The evaluation episodes
+still end 0.19–0.33 m away. So the scale helped every intention, but the main intention's approach from the
+start states, the failure of v3–v5, remains. Neither trial beat plain v6 at equal steps: 20-step targets
+lowered the auxiliary returns (reach_shaped 118 against 155–178 at 20–40k) and kept the main critic's Q near
+0 to 40k; segments of 10–50 steps left the main intention lifting on 1.5–2.5% of its steps at 60–80k (v6:
+4.8–5.6%) and its critic's mean Q at 1.2 at 80k (v6: 10.2). Each trial is one seed and stopped early (49k, 82k)."""
 
 
 def main():
@@ -667,7 +680,11 @@ the 2 cm box at the last step only). The SAC-X benchmark's v6 is v5 with the sca
 
 ![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
-Where SAC-X stands (2026-11-25):
+Where SAC-X stands (2026-12-05):
+- **SAC-X v6** (v5 with the block world's observation scale, the default since 2026-12-05): seed 0 ran to 167k,
+  seed 1 to 43k (stopped for trials); `python bench/sacx.py --agents sacx` resumes them while the store lasts
+  (dashed, "in progress"). Seed 0: 10% lift success at 80k, 0% in every other evaluation to 160k. Every
+  intention learned more than in v5, the main one still does not approach the block from the start (below, "v6").
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
   Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
 - **SAC-X v5** (v4 with staged `grasp` and `lift_staged` intentions, weighted sums of stored channels,
