@@ -689,7 +689,7 @@ Where SAC-X stands (2026-12-05):
   Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
 - **SAC-X v5** (v4 with staged `grasp` and `lift_staged` intentions, weighted sums of stored channels,
   in place of `touch_shaped` and `lift_shaped`): seeds 0 and 1 started on 2026-11-25 and were stopped (with
-  checkpoints) at 103k and 102k; `python bench/sacx.py --agents sacx` resumes them (dashed, "in progress").
+  checkpoints) at 103k and 102k; their store did not reach the next session, so they end there (grey).
   0% lift success in every evaluation to 100k. The staged intentions learned the approach; the main
   intention did not (below, "v5"). No version so far (v2–v5) is on course for 80% by 300k.
 - **SAC-X v4** (v3 with 5-step critic targets, `--sacx.n-step 5`, and half the episodes opened by the main
