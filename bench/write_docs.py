@@ -567,9 +567,10 @@ def sacx_trials_section(r, source="`python bench/sacx_diagnosis.py … --out sac
     return "\n".join(lines)
 
 
-V6_TEXT = """Seed 0 ran to 167k on one core (about 20 env steps/s), seed 1 to 43k beside it before its core went to the
-trials; both were stopped with SIGTERM (checkpoints at 150k and 25k). v6 seed 0's evaluations: 10% lift
-success at 80k (1 of 10 episodes), 0% at 20–60k and 100–160k, so it is not on course for 80% by 300k either.
+V6_TEXT = """Seed 0 ran to 187k on one core (about 20 env steps/s), seed 1 to 61k (it gave its core to the trials from 43k
+until they were stopped); both were stopped with SIGTERM, which checkpoints. v6 seed 0's evaluations: 10% lift
+success at 80k (1 of 10 episodes), 0% at 20–60k and 100–180k; seed 1: 0% to 60k. Neither is on course for 80%
+by 300k.
 What the scale changed, against v5 seed 0 at the same steps: every auxiliary intention's evaluation return is
 higher (at 100k reach_shaped 169 against 121, grasp 88 against 42, lift_staged 24 against 24; at 120–160k grasp
 104–111 and lift_staged 48–57, above any v5 evaluation), and the main intention lifted the block on 3–6% of its
@@ -681,9 +682,9 @@ the 2 cm box at the last step only). The SAC-X benchmark's v6 is v5 with the sca
 ![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
 Where SAC-X stands (2026-12-05):
-- **SAC-X v6** (v5 with the block world's observation scale, the default since 2026-12-05): seed 0 ran to 167k,
-  seed 1 to 43k (stopped for trials); `python bench/sacx.py --agents sacx` resumes them while the store lasts
-  (dashed, "in progress"). Seed 0: 10% lift success at 80k, 0% in every other evaluation to 160k. Every
+- **SAC-X v6** (v5 with the block world's observation scale, the default since 2026-12-05): seed 0 ran to 187k,
+  seed 1 to 61k; `python bench/sacx.py --agents sacx` resumes them while the store lasts (dashed, "in
+  progress"). Seed 0: 10% lift success at 80k, 0% in every other evaluation to 180k; seed 1: 0% to 60k. Every
   intention learned more than in v5, the main one still does not approach the block from the start (below, "v6").
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
   Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
