@@ -37,6 +37,9 @@ def reach_share(store: str, run_id: str, window: int = 10_000) -> list[dict]:
 
 
 def main():
+    from cairn.run.metrics import read_csv
+    from cairn.run.rundir import RunDir
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--steps", type=int, default=30_000)
@@ -52,9 +55,6 @@ def main():
     old = json.loads(OUT.read_text()) if args.keep and OUT.exists() else {}
     runs = old.get("runs", {})
     for name, summary in done.items():
-        from cairn.run.metrics import read_csv
-        from cairn.run.rundir import RunDir
-
         ev = read_csv(RunDir.find(args.store, summary["run_id"]).path / "eval.csv")
         runs[name] = {"run_id": summary["run_id"], "seed": summary["seed"],
                       "eval": [{"env_step": int(e["env_step"]), "return": round(e["mean_return"], 1),

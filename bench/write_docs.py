@@ -567,23 +567,6 @@ def sacx_trials_section(r, source="`python bench/sacx_diagnosis.py … --out sac
     return "\n".join(lines)
 
 
-V6_TEXT = """Seed 0 ran to 187k on one core (about 20 env steps/s), seed 1 to 61k (it gave its core to the trials from 43k
-until they were stopped); both were stopped with SIGTERM, which checkpoints. v6 seed 0's evaluations: 10% lift
-success at 80k (1 of 10 episodes), 0% at 20–60k and 100–180k; seed 1: 0% to 60k. Neither is on course for 80%
-by 300k.
-What the scale changed, against v5 seed 0 at the same steps: every auxiliary intention's evaluation return is
-higher (at 100k reach_shaped 169 against 121, grasp 88 against 42, lift_staged 24 against 24; at 120–160k grasp
-104–111 and lift_staged 48–57, above any v5 evaluation), and the main intention lifted the block on 3–6% of its
-training steps from 40k to 160k and 11–13% from 160k to 187k (v5 seed 0: 1–4% to 100k), its critic's mean Q reaching 10 at 80k and 13 at 140k. From
-100k on its opening segments end as near the block as they start or slightly nearer (0.32 → 0.26–0.32 m, 2–8%
-within 5 cm), the first version in which they do; v5's ended farther (0.30 → 0.31–0.47 m). The evaluation
-episodes still end 0.19–0.34 m away. So the scale helped every intention, but the main intention's approach from the
-start states, the failure of v3–v5, remains. Neither trial beat plain v6 at equal steps: 20-step targets
-lowered the auxiliary returns (reach_shaped 118 against 155–178 at 20–40k) and kept the main critic's Q near
-0 to 40k; segments of 10–50 steps left the main intention lifting on 1.5–2.5% of its steps at 60–80k (v6:
-4.8–5.6%) and its critic's mean Q at 1.2 at 80k (v6: 10.2). Each trial is one seed and stopped early (49k, 82k)."""
-
-
 def main():
     text = f"""# Benchmarks
 
@@ -834,7 +817,21 @@ exactly 50, so that the main intention also takes over part-way through an appro
 
 {sacx_lift_share_section(load('sacx-behaviour-v6.json'))}
 
-{V6_TEXT}
+Seed 0 ran to 187k on one core (about 20 env steps/s), seed 1 to 61k (it gave its core to the trials from 43k
+until they were stopped); both were stopped with SIGTERM, which checkpoints. v6 seed 0's evaluations: 10% lift
+success at 80k (1 of 10 episodes), 0% at 20–60k and 100–180k; seed 1: 0% to 60k. Neither is on course for 80%
+by 300k.
+What the scale changed, against v5 seed 0 at the same steps: every auxiliary intention's evaluation return is
+higher (at 100k reach_shaped 169 against 121, grasp 88 against 42, lift_staged 24 against 24; at 120–160k grasp
+104–111 and lift_staged 48–57, above any v5 evaluation), and the main intention lifted the block on 3–6% of its
+training steps from 40k to 160k and 11–13% from 160k to 187k (v5 seed 0: 1–4% to 100k), its critic's mean Q reaching 10 at 80k and 13 at 140k. From
+100k on its opening segments end as near the block as they start or slightly nearer (0.32 → 0.26–0.32 m, 2–8%
+within 5 cm), the first version in which they do; v5's ended farther (0.30 → 0.31–0.47 m). The evaluation
+episodes still end 0.19–0.34 m away. So the scale helped every intention, but the main intention's approach from the
+start states, the failure of v3–v5, remains. Neither trial beat plain v6 at equal steps: 20-step targets
+lowered the auxiliary returns (reach_shaped 118 against 155–178 at 20–40k) and kept the main critic's Q near
+0 to 40k; segments of 10–50 steps left the main intention lifting on 1.5–2.5% of its steps at 60–80k (v6:
+4.8–5.6%) and its critic's mean Q at 1.2 at 80k (v6: 10.2). Each trial is one seed and stopped early (49k, 82k).
 
 #### SAC-X's update cost: separate networks or shared torsos
 
