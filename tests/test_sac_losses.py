@@ -19,6 +19,26 @@ def test_soft_td_target():
     np.testing.assert_allclose(y, [2.53, 0.5], rtol=1e-6)
 
 
+def test_soft_td_target_with_a_floor_and_gpi_value():
+    # soft values as above: 1.7 and 2.6; floors 2.0 and 1.0 → next values 2.0 (the floor) and 2.6 (its own)
+    # y = [1 + 0.9·1·2.0, 0.5 + 0.9·1·2.6] = [2.8, 2.84]
+    y = losses.soft_td_target(jnp.array([1.0, 0.5]), jnp.array([1.0, 1.0]), 0.9,
+                              jnp.array([[2.0, 3.0], [1.5, 4.0]]), jnp.array([-1.0, 2.0]), 0.2, jnp.array([2.0, 1.0]))
+    np.testing.assert_allclose(y, [2.8, 2.84], rtol=1e-6)
+    # −inf floors leave SAC's target; an ended episode (d = 0) ignores the floor
+    plain = losses.soft_td_target(jnp.array([1.0, 0.5]), jnp.array([1.0, 0.0]), 0.9,
+                                  jnp.array([[2.0, 3.0], [1.5, 4.0]]), jnp.array([-1.0, 2.0]), 0.2,
+                                  jnp.array([-jnp.inf, 9.0]))
+    np.testing.assert_allclose(plain, [2.53, 0.5], rtol=1e-6)
+    # candidate_q [critics 2, proposals 3, states 2]; pessimistic (min over critics) per proposal:
+    #   state 0: [1, 4, 2] → best 4 (proposal 1); state 1: [0, −1, 5] → best 5 (proposal 2)
+    q = jnp.array([[[1.0, 0.0], [4.0, -1.0], [2.0, 6.0]],
+                   [[3.0, 2.0], [5.0, 7.0], [2.0, 5.0]]])
+    value, best = losses.gpi_value(q)
+    np.testing.assert_allclose(value, [4.0, 5.0])
+    np.testing.assert_array_equal(best, [1, 2])
+
+
 def test_q_regression_loss_and_no_gradient_into_target():
     # critic 1 errors (−1, 1) → mean square 1; critic 2 errors (2, 0) → 2; ½·(1 + 2) = 1.5
     q = jnp.array([[1.0, 2.0], [4.0, 1.0]])

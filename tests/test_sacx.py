@@ -123,6 +123,73 @@ def test_shared_torso_losses_are_sums_of_each_intentions_sac_loss():
     assert float(m["critic_loss/task"]) + float(m["critic_loss/other"]) == pytest.approx(expected, rel=1e-5)
 
 
+def test_gpi_bootstraps_the_main_critic_from_the_best_other_proposal():
+    """``--sacx.gpi``, by hand: the main intention's target is r + γ·d·max(its soft value, max_{j≠0} min_i
+    Q̄_0(s′, ã_j)) with ã_j a sample of intention j's policy; the other intentions keep SAC's target."""
+    from cairn.agents.sac.losses import q_regression_loss, soft_td_target
+    from cairn.agents.sacx.learning import _pick
+    from cairn.nets.tanh_gaussian import tanh_gaussian_sample
+
+    spec = EnvSpec("test:x", 3, 2, reward_names=("task", "aux", "other"))
+    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "gpi": True, "intentions": ("aux", "other")}))
+    nets = learner._sac.networks
+    state = learner.init(jax.random.PRNGKey(3))
+    rng = np.random.default_rng(0)
+    n = 16
+    obs, nxt = rng.normal(size=(n, 3)).astype(np.float32), rng.normal(size=(n, 3)).astype(np.float32)
+    batch = Transition(obs, rng.uniform(-1, 1, (n, 2)).astype(np.float32), rng.random((n, 3)).astype(np.float32),
+                       np.full(n, 0.9, np.float32), nxt)
+    keys = jax.vmap(jax.random.split)(state.key)
+    proposals = []
+    for j in range(3):
+        mean, log_std = nets.actor.apply(_pick(state.actor_params, j), nxt)
+        proposals.append(tanh_gaussian_sample(keys[j, 1], mean, log_std)[0])
+    floor = np.max([np.min(nets.critic.apply(_pick(state.target_critic_params, 0), nxt, proposals[j]), axis=0)
+                    for j in (1, 2)], axis=0)
+    expected, floored = {}, 0.0
+    for k, name in enumerate(("task", "aux", "other")):
+        _, critic_key, _ = jax.random.split(keys[k, 0], 3)
+        mean, log_std = nets.actor.apply(_pick(state.actor_params, k), nxt)
+        next_action, next_log_prob = tanh_gaussian_sample(critic_key, mean, log_std)
+        next_q = nets.critic.apply(_pick(state.target_critic_params, k), nxt, next_action)
+        alpha = float(np.exp(state.log_alpha[k]))
+        y = soft_td_target(batch.reward[:, k], batch.discount, 0.99, next_q, next_log_prob, alpha,
+                           floor if k == 0 else None)
+        if k == 0:
+            floored = np.mean(floor > np.min(next_q, axis=0) - alpha * next_log_prob)
+        expected[name] = float(q_regression_loss(nets.critic.apply(_pick(state.critic_params, k), obs, batch.action), y))
+    _, m = learner.update(state, batch)
+    for name, value in expected.items():
+        assert float(m[f"critic_loss/{name}"]) == pytest.approx(value, rel=1e-5), name
+    assert float(m["gpi_share"]) == pytest.approx(floored) and 0 < floored < 1  # the floor decided some targets
+    with pytest.raises(ConfigError, match="sacx.gpi needs separate networks"):
+        SACXConfig(gpi=True, shared_torso=True)
+
+
+def test_gpi_acts_with_the_proposal_the_main_critic_values_most():
+    from cairn.agents.sacx.learning import _pick
+
+    spec = EnvSpec("test:x", 3, 2, reward_names=("task", "aux", "other"))
+    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "gpi": True, "intentions": ("aux", "other")}))
+    nets = learner._sac.networks
+    state = learner.init(jax.random.PRNGKey(5))
+    params = learner.policy_params(state)
+    obs = np.random.default_rng(1).normal(size=(64, 3)).astype(np.float32)
+    means = np.stack([np.tanh(nets.actor.apply(_pick(state.actor_params, j), obs)[0]) for j in range(3)])
+    values = np.stack([np.min(nets.critic.apply(_pick(state.critic_params, 0), obs, means[j]), axis=0)
+                       for j in range(3)])  # [proposal, state]
+    best = np.argmax(values, axis=0)
+    assert len(set(best)) > 1  # the choice differs between states
+    np.testing.assert_allclose(learner.eval_act(params, obs), means[best, np.arange(64)], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(learner.intention_eval_act(2)(params, obs), means[2], rtol=1e-5, atol=1e-6)
+    learner.scheduler.active = 0  # the main intention acts: a GPI choice, whose density no one policy gives
+    _, log_prob, _ = learner.act(params, obs[:4], jax.random.PRNGKey(0))
+    assert np.all(np.isnan(log_prob))
+    learner.scheduler.active = 1
+    _, log_prob, _ = learner.act(params, obs[:4], jax.random.PRNGKey(0))
+    assert np.all(np.isfinite(log_prob))
+
+
 def _train_on_terminal_rewards(learner, updates: int) -> dict:
     """``updates`` updates on one fixed batch of terminal steps (3-d observations, 2-d actions) with
     rewards task 0, aux 1; returns the last metrics."""
@@ -244,6 +311,24 @@ def test_sacx_learns_both_intentions_and_records_tags(tmp_path, shared_torso):
     assert loop["host"]["scheduler"]["updates"] > 1000 and "|0" in loop["host"]["scheduler"]["table"]
     s2 = train(TrainConfig("test:two-targets", resume=s["run_id"], steps=1600, eval_every=0, store=str(tmp_path)))
     assert s2["env_steps"] == 1600
+
+
+def test_a_gpi_run_stores_unknown_behaviour_densities_for_the_main_intention_and_resumes(tmp_path):
+    cfg = TrainConfig("test:two-targets", agent="sacx", steps=500, learning_starts=200, eval_every=500,
+                      eval_episodes=2, store=str(tmp_path), log_every=100,
+                      sacx=SACXConfig(**{**TINY.__dict__, "switch_every": 1, "gpi": True}))
+    s = train(cfg)
+    assert s["status"] == "finished" and math.isfinite(s["final_eval_return"])
+    rows = Store(str(tmp_path)).connect().sql(
+        "SELECT policy, count(*), count(*) FILTER (WHERE isnan(log_prob)) FROM steps WHERE NOT is_eval "
+        "AND policy LIKE 'sacx/%' GROUP BY policy").fetchall()
+    counts = {policy: (n, unknown) for policy, n, unknown in rows}
+    assert counts["sacx/task"][0] == counts["sacx/task"][1] > 0  # every main-intention step: NaN
+    assert counts["sacx/aux"][0] > 0 and counts["sacx/aux"][1] == 0  # the auxiliary's own density
+    metrics = read_csv(RunDir.find(str(tmp_path), s["run_id"]).path / "metrics.csv")
+    assert 0.0 <= metrics[-1]["gpi_share"] <= 1.0
+    s2 = train(TrainConfig("test:two-targets", resume=s["run_id"], steps=600, eval_every=0, store=str(tmp_path)))
+    assert s2["env_steps"] == 600
 
 
 def test_sacx_on_the_block_world_evaluates_every_intention(tmp_path):

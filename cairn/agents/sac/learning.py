@@ -30,14 +30,15 @@ class SACState(NamedTuple):
 
 
 def _update(state: SACState, batch: Transition, *, networks: SACNetworks, config: SACConfig,
-            target_entropy: float, actor_opt, critic_opt, alpha_opt) -> tuple[SACState, dict]:
+            target_entropy: float, actor_opt, critic_opt, alpha_opt, next_value_floor=None) -> tuple[SACState, dict]:
+    """One SAC step; ``next_value_floor`` [B] (optional) bounds the bootstrap's next-state value from below."""
     key, critic_key, actor_key = jax.random.split(state.key, 3)
     alpha = jnp.exp(state.log_alpha)
 
     # 1. critics towards the soft TD target.
     (c_loss, c_aux), c_grads = jax.value_and_grad(losses.critic_loss, has_aux=True)(
         state.critic_params, state.target_critic_params, state.actor_params, alpha, batch, critic_key,
-        networks=networks, gamma=config.gamma)
+        networks=networks, gamma=config.gamma, next_value_floor=next_value_floor)
     c_updates, critic_opt_state = critic_opt.update(c_grads, state.critic_opt_state, state.critic_params)
     critic_params = optax.apply_updates(state.critic_params, c_updates)
 

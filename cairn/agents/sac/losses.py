@@ -12,13 +12,25 @@ import jax.numpy as jnp
 from cairn.nets.tanh_gaussian import tanh_gaussian_sample
 
 
-def soft_td_target(reward, discount, gamma, next_q, next_log_prob, alpha):
-    """y = r + γ·d·(min_i Q̄_i(s', a') − α·log π(a'|s')),  a' ~ π(·|s').
+def soft_td_target(reward, discount, gamma, next_q, next_log_prob, alpha, floor=None):
+    """y = r + γ·d·max(min_i Q̄_i(s', a') − α·log π(a'|s'), floor),  a' ~ π(·|s').
 
     Args:
       reward, discount, next_log_prob: [B].  next_q: [num_critics, B].  gamma, alpha: scalars.
+      floor: [B] or None (no floor): a lower bound on the next state's value, e.g. SAC-X's `--sacx.gpi`
+        value of other intentions' proposals (``gpi_value``).
     """
-    return reward + gamma * discount * (jnp.min(next_q, axis=0) - alpha * next_log_prob)
+    value = jnp.min(next_q, axis=0) - alpha * next_log_prob
+    if floor is not None:
+        value = jnp.maximum(value, floor)
+    return reward + gamma * discount * value
+
+
+def gpi_value(candidate_q):
+    """Generalised policy improvement's value of proposals: max_j min_i Q_i(s, a_j) for candidate_q
+    [num_critics, J, B] (critic i's value of proposal j at state b) → ([B] values, [B] index of the best j)."""
+    pessimistic = jnp.min(candidate_q, axis=0)
+    return jnp.max(pessimistic, axis=0), jnp.argmax(pessimistic, axis=0)
 
 
 def q_regression_loss(q, target):
@@ -36,13 +48,17 @@ def temperature_objective(log_alpha, log_prob, target_entropy):
     return -jnp.mean(log_alpha * (jax.lax.stop_gradient(log_prob) + target_entropy))
 
 
-def critic_loss(critic_params, target_critic_params, actor_params, alpha, batch, key, *, networks, gamma):
+def critic_loss(critic_params, target_critic_params, actor_params, alpha, batch, key, *, networks, gamma,
+                next_value_floor=None):
     mean, log_std = networks.actor.apply(actor_params, batch.next_observation)
     next_action, next_log_prob = tanh_gaussian_sample(key, mean, log_std)
     next_q = networks.critic.apply(target_critic_params, batch.next_observation, next_action)
-    target = soft_td_target(batch.reward, batch.discount, gamma, next_q, next_log_prob, alpha)
+    target = soft_td_target(batch.reward, batch.discount, gamma, next_q, next_log_prob, alpha, next_value_floor)
     q = networks.critic.apply(critic_params, batch.observation, batch.action)
-    return q_regression_loss(q, target), {"q_mean": jnp.mean(q), "target_mean": jnp.mean(target)}
+    aux = {"q_mean": jnp.mean(q), "target_mean": jnp.mean(target)}
+    if next_value_floor is not None:  # how often the floor decided the bootstrap
+        aux["floor_share"] = jnp.mean(next_value_floor > jnp.min(next_q, axis=0) - alpha * next_log_prob)
+    return q_regression_loss(q, target), aux
 
 
 def actor_loss(actor_params, critic_params, alpha, batch, key, *, networks):

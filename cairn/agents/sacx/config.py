@@ -40,6 +40,14 @@ class SACXConfig(SACConfig):
     main_first: float = 0.0
     """Probability that an episode is opened by the main intention, whatever the scheduler prefers (cairn's
     option, not the paper's): on-policy data for the main intention from the start states it is evaluated on."""
+    gpi: bool = False
+    """Generalised policy improvement for the main intention (cairn's option, not the paper's; Barreto et al.
+    2017): every intention proposes an action (a sample from its policy; its mean in evaluation) and the main
+    intention acts with the one its own critic — trained on the main reward only — values most; its critic's
+    bootstrap is the larger of its own soft value and the best other proposal's value, so the main task's
+    value spreads along what the auxiliary intentions already do (reach, grasp) instead of only along what its
+    own policy does. Separate networks only. Steps where the main intention acts store no behaviour
+    log-probability (NaN: the chosen action's density is not one policy's)."""
 
     def __post_init__(self):
         super().__post_init__()
@@ -54,5 +62,7 @@ class SACXConfig(SACConfig):
             errors.append(f"sacx.scheduler_lr must be in (0, 1] (got {self.scheduler_lr})")
         if not 0.0 <= self.main_first <= 1.0:
             errors.append(f"sacx.main_first must be in [0, 1] (got {self.main_first})")
+        if self.gpi and self.shared_torso:
+            errors.append("sacx.gpi needs separate networks per intention: drop --sacx.shared-torso or --sacx.gpi")
         if errors:
             raise ConfigError("; ".join(errors))

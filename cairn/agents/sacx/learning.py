@@ -9,11 +9,13 @@ Acting uses the scheduler's active intention; its name is the step's policy tag 
 from __future__ import annotations
 
 import functools
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from cairn.agents.sac import losses
 from cairn.agents.sac.learning import SACLearner, _update
 from cairn.agents.sacx.config import SACXConfig
 from cairn.agents.sacx.scheduler import Scheduler
@@ -66,6 +68,13 @@ def intention_rewards(spec: EnvSpec, intentions: tuple[str, ...]) -> tuple[tuple
     return tuple(chosen), np.stack(rows).astype(np.float32)
 
 
+class GPIParams(NamedTuple):
+    """The acting parameters of SAC-X with ``gpi``: every intention's actor and the main intention's critic."""
+
+    actor: Any
+    critic: Any
+
+
 def _pick(tree, k):
     return jax.tree.map(lambda p: p[k], tree)
 
@@ -92,28 +101,70 @@ class SACXLearner:
         single = functools.partial(
             _update, networks=self._sac.networks, config=config, target_entropy=self._sac.target_entropy,
             actor_opt=self._sac._actor_opt, critic_opt=self._sac._critic_opt, alpha_opt=self._sac._alpha_opt)
-        names, weights = self.intention_names, jnp.asarray(self.reward_weights)
+        names, weights, k_all = self.intention_names, jnp.asarray(self.reward_weights), self.k
+        actor, critic = self._sac.networks.actor, self._sac.networks.critic
+        gpi = config.gpi
+
+        def proposals_q(critic_params, obs, proposals):
+            """Critic values [num_critics, K, B] of each intention's proposal [K, B, A] at ``obs`` [B, O]."""
+            return critic.apply(critic_params, jnp.broadcast_to(obs, (k_all, *obs.shape)), proposals)
+
+        def gpi_floor(state, batch):
+            """The main intention's bootstrap floor: the best other intention's sampled proposal at s′, valued by
+            the main target critic ([K, B]; −inf for every other intention)."""
+            keys = jax.vmap(jax.random.split)(state.key)  # [K, 2, key]
+            mean, log_std = jax.vmap(actor.apply, in_axes=(0, None))(state.actor_params, batch.next_observation)
+            proposals, _ = jax.vmap(tanh_gaussian_sample)(keys[:, 1], mean, log_std)
+            q = proposals_q(_pick(state.target_critic_params, 0), batch.next_observation, proposals)
+            best_other, _ = losses.gpi_value(q[:, 1:])
+            floor = jnp.full((k_all, best_other.shape[0]), -jnp.inf, best_other.dtype).at[0].set(best_other)
+            return state._replace(key=keys[:, 0]), floor
 
         def update(state, batch):
-            per = jax.vmap(lambda s, r: single(s, batch._replace(reward=r)), in_axes=(0, 1))
-            state, m = per(state, batch.reward @ weights.T)  # [B, K]: each intention's reward
-            metrics = {k: jnp.mean(v) for k, v in m.items() if k != "finite"}
+            rewards = batch.reward @ weights.T  # [B, K]: each intention's reward
+            if gpi:
+                state, floor = gpi_floor(state, batch)
+                per = jax.vmap(lambda s, r, f: single(s, batch._replace(reward=r), next_value_floor=f),
+                               in_axes=(0, 1, 0))
+                state, m = per(state, rewards, floor)
+            else:
+                per = jax.vmap(lambda s, r: single(s, batch._replace(reward=r)), in_axes=(0, 1))
+                state, m = per(state, rewards)
+            metrics = {k: jnp.mean(v) for k, v in m.items() if k not in ("finite", "floor_share")}
             for key in PER_INTENTION_METRICS:
                 metrics.update({f"{key}/{n}": m[key][i] for i, n in enumerate(names)})
+            if gpi:  # share of the main critic's targets that another intention's proposal decided
+                metrics["gpi_share"] = m["floor_share"][0]
             metrics["finite"] = jnp.all(m["finite"])
             return state, metrics
 
         self.update = jax.jit(update, donate_argnums=0)
-        actor = self._sac.networks.actor
+
+        def gpi_choice(params, obs, proposals):
+            """The proposal [K, B, A] that the main critic values most, per state → [B, A]."""
+            _, best = losses.gpi_value(proposals_q(params.critic, obs, proposals))
+            return jnp.take_along_axis(proposals, best[None, :, None], axis=0)[0]
 
         def act(params, obs, key, k):
             key, sub = jax.random.split(key)
-            mean, log_std = actor.apply(_pick(params, k), obs)
-            action, log_prob = tanh_gaussian_sample(sub, mean, log_std)
-            return action, log_prob, key
+            if not gpi:
+                mean, log_std = actor.apply(_pick(params, k), obs)
+                action, log_prob = tanh_gaussian_sample(sub, mean, log_std)
+                return action, log_prob, key
+            mean, log_std = jax.vmap(actor.apply, in_axes=(0, None))(params.actor, obs)  # [K, B, A]
+            proposals, log_probs = jax.vmap(tanh_gaussian_sample)(jax.random.split(sub, k_all), mean, log_std)
+            main = k == 0
+            action = jnp.where(main, gpi_choice(params, obs, proposals), proposals[k])
+            return action, jnp.where(main, jnp.nan, log_probs[k]), key
+
+        def eval_act(params, obs, k):
+            if not gpi:
+                return jnp.tanh(actor.apply(_pick(params, k), obs)[0])
+            proposals = jnp.tanh(jax.vmap(actor.apply, in_axes=(0, None))(params.actor, obs)[0])  # [K, B, A]
+            return jnp.where(k == 0, gpi_choice(params, obs, proposals), proposals[k])
 
         self._act = jax.jit(act)
-        self._eval_act = jax.jit(lambda params, obs, k: jnp.tanh(actor.apply(_pick(params, k), obs)[0]))
+        self._eval_act = jax.jit(eval_act)
         self._init = lambda key: jax.vmap(self._sac.init)(jax.random.split(key, self.k))
 
     def _with_named_metrics(self, update):
@@ -133,8 +184,10 @@ class SACXLearner:
     def init(self, key):
         return self._init(key)
 
-    @staticmethod
-    def policy_params(state):
+    def policy_params(self, state):
+        """What acts: the intentions' actors, and with ``gpi`` the main intention's critic beside them."""
+        if self.config.gpi:
+            return GPIParams(state.actor_params, _pick(state.critic_params, 0))
         return state.actor_params
 
     def sample_batch(self, sampler, rng: np.random.Generator):
