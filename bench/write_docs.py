@@ -175,7 +175,13 @@ def mpo_trials_section(r):
              "critic and Acme's are; cairn's starts the action part at 1/A): 377 and 763 (seeds 0, 1; mean 570 "
              "against 561); with it, the E-step and M-step on both s and s′ as Acme's learner does (twice the "
              "states, the cost of the E-step at s): 570 (seed 0). Neither is a gain beyond the spread between "
-             "seeds.", "",
+             "seeds. Trials s7–s9 (2026-12-05; MPO with the s4 flags — UTD 4, small head, E-step ε 0.3, target "
+             "period 25 — one core each, beside a SAC-X run): learning rates 1e-3 for policy and critic ended at "
+             "768, 538, 668 (mean 658, against 765, 442, 852 = 686 with 3e-4); Acme's DMPO-script mean bound "
+             "ε_μ = 0.01 at 826, 728, 533 (mean 696: seed 1 rose from 442 to 728, seed 2 fell from 852 to 533); "
+             "ReLU 332 (seed 1); E-step ε = 1.0 514 and 439 (seeds 1, 2; seed 0 stopped). Any one flag moves single "
+             "seeds by 200–300 while the three-seed means stay at 660–700, below 750; every run is still climbing "
+             "at 40–50k (SAC passes 600 at 25k).", "",
              "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
         lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "
