@@ -521,6 +521,33 @@ def sacx_lift_share_section(r):
     return "\n".join(lines).rstrip()
 
 
+def sacx_probe_section(r):
+    """results/sacx-probe.json (bench/sacx_probe.py): the main-task critic along reach-driven approaches."""
+    if not r:
+        return "_not run yet_"
+    lines = ["`python bench/sacx_probe.py RUN` (" + ", ".join(sorted({v["date"] for v in r.values()})) + "): from 10 "
+             "evaluation start states (seed 1000) the `reach_shaped` intention's mean action drives the gripper to "
+             "block 0 for whole episodes; at every step the main (sparse lift) intention's critic — online, twin "
+             "minimum — values its own policy's mean action, a move straight towards the block and one straight "
+             "away (fingers open). Bins by the pinch point's distance to the block. Columns: steps in the bin; "
+             "Q(main) of the main policy's action; Q towards / away; the share of steps where towards is valued "
+             "higher; the mean cosine between the main policy's xyz action and the direction to the block; for "
+             "`--sacx.gpi` runs, how often each intention's proposal is the one the main intention acts with.", ""]
+    for label, run in r.items():
+        names = list(run["alpha"])
+        gpi = run.get("gpi")
+        lines += [f"`{label}` (main intention's α {run['alpha'][names[0]]:.4f}):", "",
+                  "| distance (m) | steps | Q(main) | Q towards | Q away | towards preferred | cos(main, block) |"
+                  + (" GPI picks (" + " / ".join(names) + ") |" if gpi else ""),
+                  "|---|---|---|---|---|---|---|" + ("---|" if gpi else "")]
+        for row in run["table"]:
+            lines.append(f"| {row['distance']} | {row['steps']} | {row['q_main_of'][names[0]]:.1f} | {row['q_toward']:.1f} | "
+                         f"{row['q_away']:.1f} | {row['toward_preferred']:.0%} | {row['cos_main_to_block']:.2f} |"
+                         + (" " + " / ".join(f"{row['gpi_picks'][n]:.0%}" for n in names) + " |" if gpi else ""))
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
 def sacx_behaviour_section(r, windows: int = 2):
     """The last ``windows`` windows of each run in results/sacx-behaviour.json."""
     if not r or not r["runs"]:
@@ -838,6 +865,51 @@ start states, the failure of v3–v5, remains. Neither trial beat plain v6 at eq
 lowered the auxiliary returns (reach_shaped 118 against 155–178 at 20–40k) and kept the main critic's Q near
 0 to 40k; segments of 10–50 steps left the main intention lifting on 1.5–2.5% of its steps at 60–80k (v6:
 4.8–5.6%) and its critic's mean Q at 1.2 at 80k (v6: 10.2). Each trial is one seed and stopped early (49k, 82k).
+
+#### Generalised policy improvement for the main intention (`--sacx.gpi`, trial)
+
+What the main critic believes: v6 seed 0's lift critic at 194k valued the states with the block between the
+fingers at 27, the states 3–6 cm away where the reach intention hovers at 2.8, and states 10–30 cm away at
+10–14 — not rising towards the block, so its gradient at the start states says little about where to go
+(below, first table). The lift value did not spread back even the two or three steps from where the reach
+intention stops to where a grasp begins. `--sacx.gpi` (2026-12-05) lets the main intention use what the
+other intentions already do: it acts with whichever intention's proposal its own critic values most, and
+its critic bootstraps from max(its own soft value, the best other proposal's value) (Barreto et al. 2017's
+generalised policy improvement; README). Trial `trial-sacx-v7gpi-s*`: v6's flags plus `--sacx.gpi`, one core each.
+
+{sacx_trials_section(load('sacx-trials-gpi.json'), "`python bench/sacx_diagnosis.py LABEL=RUN_DIR … --out sacx-trials-gpi.json`", "")}
+
+{sacx_probe_section(load('sacx-probe.json'))}
+
+{sacx_approach_section(load('sacx-behaviour-gpi.json'), 'sacx-behaviour-gpi.json')}
+
+{sacx_lift_share_section(load('sacx-behaviour-gpi.json'))}
+
+Seed 0 ran 09:16–11:20 to 164k on one core (22 env steps/s, as v6), seed 1 10:36–11:20 to 61k; both were
+stopped with SIGTERM (checkpoints kept; `cairn train cairn:lift --resume trial-sacx-v7gpi-s0 --store
+bench/results/store` continues one while the store lasts). Against v6 at the same steps:
+- lift success in evaluation: seed 0 10% at 60k, 20% at 100k, 20% at 140k, 10% at 160k (0% at 20–40k, 80k,
+  120k); seed 1 10% at 40k and 60k. v6 seed 0 lifted in one evaluation of eleven to 220k (10% at 80k), v6 seed 1
+  in none to 60k. More evaluations with a lift, and never more than 2 of 10 episodes: far from 80%.
+- the main critic's mean Q: 23.5 at 100k (v6 10.1), 10.4 for seed 1 at 60k (v6 7.0 at 60k); the auxiliaries'
+  returns are as v6's. From 20k on the best other proposal decided 30–40% of the main critic's targets
+  (`gpi_share`).
+- what the main intention does (the stored steps, tables above): it now approaches the block from the start
+  states. Its opening segments end at 0.10–0.16 m from 60k on, 20–37% of them within 5 cm (v6 seed 0: 0.32 →
+  0.26–0.32 m, 2–8% within 5 cm, to 187k), and the evaluation episodes are at 0.11–0.21 m at step 49 from 80k on
+  (v6: 0.19–0.34 m). It lifts the block on 7–14% of its training steps from 40k to 120k and 17–23% from 120k
+  to 164k (v6 seed 0: 3–6% from 40k to 160k, 11–13% after) — the failure of v3–v6, no approach from the start states, is what changed;
+  holding the block up to the episode's end in evaluation is what now limits success.
+- the probe: at 164k the main policy's action points at the block from 10–60 cm (cosine 0.55–0.68, towards
+  preferred on 74–99% of steps; v6 at 238k: 0.53–0.66 and 53–77%), and the values rise from the far states
+  (12–15) to 28 at 6–10 cm; but they fall again nearer (15 at 3–6 cm, 19 with the block between the fingers),
+  and 11–12% of the main intention's proposals win at 3–6 cm against 40–43% for grasp's and lift_staged's.
+- the main intention's temperature collapses as in v6 while no lift is seen (α below 0.0001 at 32k) and recovers
+  once lifts reach its critic (0.035 at 72k).
+So GPI helps in the direction expected — the lift value now reaches the states the other intentions pass
+through — but two seeds to 164k and 61k are not evidence of 80% by 300k; it stays an option, not the
+benchmark's version. Left for a next session: run both seeds on to 300k (`--resume`), and if they climb, make
+`--sacx.gpi` v7 in bench/sacx.py with three seeds.
 
 #### SAC-X's update cost: separate networks or shared torsos
 
