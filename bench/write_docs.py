@@ -885,20 +885,20 @@ generalised policy improvement; README). Trial `trial-sacx-v7gpi-s*`: v6's flags
 
 {sacx_lift_share_section(load('sacx-behaviour-gpi.json'))}
 
-Seed 0 ran 09:16–11:20 to 164k on one core (22 env steps/s, as v6), seed 1 10:36–11:20 to 61k; both were
-stopped with SIGTERM (checkpoints kept; `cairn train cairn:lift --resume trial-sacx-v7gpi-s0 --store
+Seed 0 ran 09:16–11:20 to 164k on one core (22 env steps/s, as v6) and 11:23–11:37 to 184k, seed 1
+10:36–11:20 to 61k and 11:23–11:37 to 81k; both were stopped with SIGTERM (checkpoints kept; `cairn train cairn:lift --resume trial-sacx-v7gpi-s0 --store
 bench/results/store` continues one while the store lasts). Against v6 at the same steps:
-- lift success in evaluation: seed 0 10% at 60k, 20% at 100k, 20% at 140k, 10% at 160k (0% at 20–40k, 80k,
-  120k); seed 1 10% at 40k and 60k. v6 seed 0 lifted in one evaluation of eleven to 220k (10% at 80k), v6 seed 1
+- lift success in evaluation: seed 0 10% at 60k, 20% at 100k, 20% at 140k, 10% at 160k, 20% at 180k (0% at
+  20–40k, 80k, 120k); seed 1 10% at 40k, 60k and 80k. v6 seed 0 lifted in one evaluation of eleven to 220k (10% at 80k), v6 seed 1
   in none to 60k. More evaluations with a lift, and never more than 2 of 10 episodes: far from 80%.
 - the main critic's mean Q: 23.5 at 100k (v6 10.1), 10.4 for seed 1 at 60k (v6 7.0 at 60k); the auxiliaries'
   returns are as v6's. From 20k on the best other proposal decided 30–40% of the main critic's targets
   (`gpi_share`).
 - what the main intention does (the stored steps, tables above): it now approaches the block from the start
-  states. Its opening segments end at 0.10–0.16 m from 60k on, 20–37% of them within 5 cm (v6 seed 0: 0.32 →
-  0.26–0.32 m, 2–8% within 5 cm, to 187k), and the evaluation episodes are at 0.11–0.21 m at step 49 from 80k on
-  (v6: 0.19–0.34 m). It lifts the block on 7–14% of its training steps from 40k to 120k and 17–23% from 120k
-  to 164k (v6 seed 0: 3–6% from 40k to 160k, 11–13% after) — the failure of v3–v6, no approach from the start states, is what changed;
+  states. Seed 0's opening segments end at 0.08–0.16 m from 60k on, 20–35% of them within 5 cm (v6 seed 0: 0.32 →
+  0.26–0.32 m, 2–8% within 5 cm, to 187k), and its evaluation episodes are at 0.05–0.21 m at step 49 from 80k on
+  (v6: 0.19–0.34 m). It lifts the block on 7–14% of its training steps from 40k to 120k and 17–26% from 120k
+  to 184k (v6 seed 0: 3–6% from 40k to 160k, 11–13% after) — the failure of v3–v6, no approach from the start states, is what changed;
   holding the block up to the episode's end in evaluation is what now limits success.
 - the probe: at 164k the main policy's action points at the block from 10–60 cm (cosine 0.55–0.68, towards
   preferred on 74–99% of steps; v6 at 238k: 0.53–0.66 and 53–77%), and the values rise from the far states
@@ -907,7 +907,7 @@ bench/results/store` continues one while the store lasts). Against v6 at the sam
 - the main intention's temperature collapses as in v6 while no lift is seen (α below 0.0001 at 32k) and recovers
   once lifts reach its critic (0.035 at 72k).
 So GPI helps in the direction expected — the lift value now reaches the states the other intentions pass
-through — but two seeds to 164k and 61k are not evidence of 80% by 300k; it stays an option, not the
+through — but two seeds to 184k and 81k are not evidence of 80% by 300k; it stays an option, not the
 benchmark's version. Left for a next session: run both seeds on to 300k (`--resume`), and if they climb, make
 `--sacx.gpi` v7 in bench/sacx.py with three seeds.
 
