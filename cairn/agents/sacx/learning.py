@@ -105,6 +105,10 @@ class SACXLearner:
         actor, critic = self._sac.networks.actor, self._sac.networks.critic
         gpi = config.gpi
 
+        def all_actors(actor_params, obs):
+            """Every intention's policy at ``obs`` [B, O] → (mean, log_std), each [K, B, A]."""
+            return jax.vmap(actor.apply, in_axes=(0, None))(actor_params, obs)
+
         def proposals_q(critic_params, obs, proposals):
             """Critic values [num_critics, K, B] of each intention's proposal [K, B, A] at ``obs`` [B, O]."""
             return critic.apply(critic_params, jnp.broadcast_to(obs, (k_all, *obs.shape)), proposals)
@@ -113,7 +117,7 @@ class SACXLearner:
             """The main intention's bootstrap floor: the best other intention's sampled proposal at s′, valued by
             the main target critic ([K, B]; −inf for every other intention)."""
             keys = jax.vmap(jax.random.split)(state.key)  # [K, 2, key]
-            mean, log_std = jax.vmap(actor.apply, in_axes=(0, None))(state.actor_params, batch.next_observation)
+            mean, log_std = all_actors(state.actor_params, batch.next_observation)
             proposals, _ = jax.vmap(tanh_gaussian_sample)(keys[:, 1], mean, log_std)
             q = proposals_q(_pick(state.target_critic_params, 0), batch.next_observation, proposals)
             best_other, _ = losses.gpi_value(q[:, 1:])
@@ -151,7 +155,7 @@ class SACXLearner:
                 mean, log_std = actor.apply(_pick(params, k), obs)
                 action, log_prob = tanh_gaussian_sample(sub, mean, log_std)
                 return action, log_prob, key
-            mean, log_std = jax.vmap(actor.apply, in_axes=(0, None))(params.actor, obs)  # [K, B, A]
+            mean, log_std = all_actors(params.actor, obs)
             proposals, log_probs = jax.vmap(tanh_gaussian_sample)(jax.random.split(sub, k_all), mean, log_std)
             main = k == 0
             action = jnp.where(main, gpi_choice(params, obs, proposals), proposals[k])
@@ -160,7 +164,7 @@ class SACXLearner:
         def eval_act(params, obs, k):
             if not gpi:
                 return jnp.tanh(actor.apply(_pick(params, k), obs)[0])
-            proposals = jnp.tanh(jax.vmap(actor.apply, in_axes=(0, None))(params.actor, obs)[0])  # [K, B, A]
+            proposals = jnp.tanh(all_actors(params.actor, obs)[0])  # [K, B, A]
             return jnp.where(k == 0, gpi_choice(params, obs, proposals), proposals[k])
 
         self._act = jax.jit(act)
