@@ -698,10 +698,13 @@ the 2 cm box at the last step only). The SAC-X benchmark's v6 is v5 with the sca
 ![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
 Where SAC-X stands (2026-12-05):
-- **SAC-X v6** (v5 with the block world's observation scale, the default since 2026-12-05): seed 0 ran to 187k,
+- **SAC-X v6** (v5 with the block world's observation scale, the default since 2026-12-05): seed 0 ran to 239k,
   seed 1 to 61k; `python bench/sacx.py --agents sacx` resumes them while the store lasts (dashed, "in
-  progress"). Seed 0: 10% lift success at 80k, 0% in every other evaluation to 180k; seed 1: 0% to 60k. Every
+  progress"). Seed 0: 10% lift success at 80k, 0% in every other evaluation to 220k; seed 1: 0% to 60k. Every
   intention learned more than in v5, the main one still does not approach the block from the start (below, "v6").
+- **Trial `--sacx.gpi`** (v6 + generalised policy improvement for the main intention, seeds 0 and 1 to 184k and
+  81k): the main intention now approaches the block from the start; 10–20% success in 8 of 13 evaluations, never
+  more (below, "Generalised policy improvement for the main intention").
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
   Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
 - **SAC-X v5** (v4 with staged `grasp` and `lift_staged` intentions, weighted sums of stored channels,
