@@ -107,6 +107,14 @@ def cmd_train(cfg: TrainConfig) -> int:
     return 130 if summary["status"] == "interrupted" else 0
 
 
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a success rate: (low, high), within [0, 1] even for 0 or ``trials`` successes."""
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z / (1 + z * z / trials) * ((p * (1 - p) / trials + z * z / (4 * trials * trials)) ** 0.5)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def cmd_eval(cfg: EvalConfig) -> int:
     import jax
     import numpy as np
@@ -114,7 +122,7 @@ def cmd_eval(cfg: EvalConfig) -> int:
     from cairn.agents import make_learner
     from cairn.run.checkpoint import load_checkpoint
     from cairn.run.config import resolve_store
-    from cairn.run.evaluate import evaluate
+    from cairn.run.evaluate import evaluate_episodes
     from cairn.run.loop import OFFLINE_CHECKPOINT, make_run_env
     from cairn.run.rundir import RunDir, RunNotFoundError
 
@@ -135,12 +143,17 @@ def cmd_eval(cfg: EvalConfig) -> int:
         state, loop, _ = load_checkpoint(path, learner.init(jax.random.PRNGKey(0)))
     except ConfigError as e:
         return _fail(str(e), 2)
-    returns = evaluate(learner.eval_act, learner.policy_params(state), env, cfg.episodes)
+    returns, successes = evaluate_episodes(learner.eval_act, learner.policy_params(state), env, cfg.episodes)
     out = {"run_id": run.run_id, "env": tcfg.env_id, "agent": tcfg.agent, "env_steps": loop["env_step"],
            "episodes": cfg.episodes, "mean_return": float(np.mean(returns)), "std_return": float(np.std(returns)),
            "returns": [float(r) for r in returns]}
     msg = (f"{run.run_id} at {loop['env_step']} env steps: return {out['mean_return']:.1f} ± {out['std_return']:.1f} "
            f"over {cfg.episodes} episodes")
+    if successes is not None:  # envs with a success criterion (the block world): the rate and its 95% interval
+        out["success_rate"] = float(np.mean(successes))
+        out["success_interval"] = list(wilson_interval(int(np.sum(successes)), cfg.episodes))
+        low, high = out["success_interval"]
+        msg += f"; success {out['success_rate']:.0%} (95% interval {low:.0%}–{high:.0%})"
     if cfg.json:
         print(msg, file=sys.stderr)
         print(json.dumps(out))

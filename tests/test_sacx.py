@@ -1,6 +1,7 @@
 """SAC-X: the schedulers by hand, one update trains every intention on its own channel, and a real
 run on a two-channel task and on the block world (policy tags, per-intention evaluation, resume)."""
 
+import json
 import math
 import re
 
@@ -331,7 +332,7 @@ def test_a_gpi_run_stores_unknown_behaviour_densities_for_the_main_intention_and
     assert s2["env_steps"] == 600
 
 
-def test_sacx_on_the_block_world_evaluates_every_intention(tmp_path):
+def test_sacx_on_the_block_world_evaluates_every_intention(tmp_path, capsys):
     cfg = TrainConfig("cairn:lift", agent="sacx", steps=600, learning_starts=400, eval_every=600,
                       eval_episodes=1, store=str(tmp_path),
                       sacx=SACXConfig(**{**TINY.__dict__, "intentions": ("reach", "touch", "both=reach+touch")}))
@@ -340,3 +341,9 @@ def test_sacx_on_the_block_world_evaluates_every_intention(tmp_path):
     ev = read_csv(RunDir.find(str(tmp_path), s["run_id"]).path / "eval.csv")[-1]
     assert {"return/reach", "return/touch", "return/both", "success_rate"} <= set(ev) and "return/place" not in ev
     assert not math.isnan(ev["return/reach"])
+    # `cairn eval` reports the block world's success rate with its interval
+    from cairn.cli import EvalConfig, cmd_eval
+
+    assert cmd_eval(EvalConfig(s["run_id"], episodes=2, store=str(tmp_path), json=True)) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["success_rate"] == 0.0 and out["success_interval"][0] == 0.0 and 0.5 < out["success_interval"][1] < 1
