@@ -521,6 +521,19 @@ def sacx_lift_share_section(r):
     return "\n".join(lines).rstrip()
 
 
+def sacx_eval_section(r):
+    """results/sacx-eval.json (bench/sacx_eval.py): large evaluations of lift runs' latest checkpoints."""
+    if not r or not r["results"]:
+        return "_not run yet_"
+    lines = ["| run | env steps | episodes (eval seed) | lift success | 95% interval | mean return | date |",
+             "|---|---|---|---|---|---|---|"]
+    for x in sorted(r["results"], key=lambda x: (x["run"], x["env_steps"])):
+        low, high = x["success_interval"]
+        lines.append(f"| `{x['run']}` | {x['env_steps']} | {x['episodes']} ({x['seed']}) | {x['success_rate']:.0%} | "
+                     f"{low:.0%}–{high:.0%} | {x['mean_return']} | {x['date']} |")
+    return "\n".join(lines)
+
+
 def sacx_probe_section(r):
     """results/sacx-probe.json (bench/sacx_probe.py): the main-task critic along reach-driven approaches."""
     if not r:
