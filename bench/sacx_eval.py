@@ -1,11 +1,18 @@
-"""Large evaluations of `cairn:lift` runs' latest checkpoints: success rate with its 95% interval.
+"""Large evaluations of `cairn:lift` runs' latest checkpoints: success rate with its 95% interval, and how
+the failed episodes fail.
 
 The training loop evaluates 10 episodes every 20k steps; one such evaluation of a policy that lifts in a
-third of the episodes reads anywhere from 0% to 70%. This runs `cairn eval RUN --episodes N --seed S` (the
-same start states for every run) and appends each result to results/sacx-eval.json, keyed by run name and
-env steps.
+third of the episodes reads anywhere from 0% to 70%. This evaluates each run's latest checkpoint as
+`cairn eval RUN --episodes N --seed S` does (the deterministic policy, the same start states for every run,
+the same numbers), sorts every episode into one outcome by what the block and the gripper did, and
+appends the result to results/sacx-eval.json, keyed by run name, env steps, episodes and seed.
 
-    python bench/sacx_eval.py trial-sacx-v7gpi-s0 bench-sacx-sacx-v6-s0 --episodes 60
+Outcomes, first that applies: success (block 0 at ≥ 10 cm at the last step); lifted, dropped (≥ 10 cm at
+some step); raised < 10 cm (block centre above 4 cm at some step); grasped, no lift (both pads touched);
+near, never grasped (pinch point within 6 cm of the block at the end); far at end. ", gripper still"
+is added when the gripper had not moved (< 1 mm per step) for the last 20 steps.
+
+    python bench/sacx_eval.py trial-sacx-v7gpi-s0 bench-sacx-sacx-v6-s0 --episodes 60 --core 0
 """
 
 from __future__ import annotations
@@ -13,12 +20,64 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+STILL_STEPS, RAISED_Z, NEAR = 20, 0.04, 0.06
+
+
+def outcomes(run_ref: str, store: str, episodes: int, seed: int) -> dict:
+    import jax
+    import numpy as np
+
+    from cairn.agents import make_learner
+    from cairn.cli import wilson_interval
+    from cairn.envs.blocks import CHANNELS, observation_layout
+    from cairn.run.checkpoint import load_checkpoint
+    from cairn.run.config import TrainConfig
+    from cairn.run.loop import make_run_env
+    from cairn.run.rundir import RunDir
+
+    run = RunDir.find(store, run_ref)
+    tcfg = TrainConfig.from_dict(run.read_config())
+    env = make_run_env(tcfg.env_id, seed, tcfg.action_repeat)
+    learner = make_learner(tcfg.agent, env.spec, tcfg)
+    state, loop, _ = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
+    params = learner.policy_params(state)
+    layout = observation_layout()
+    grip, block, to_block = layout["gripper_position"], layout["block0/position"], layout["block0/from_gripper"]
+    touch, lift = CHANNELS.index("touch"), CHANNELS.index("lift")
+    kinds, successes, returns = Counter(), 0, []
+    for _ in range(episodes):
+        ts = env.reset()
+        touched = lifted = False
+        max_z, still, prev, ret = 0.0, 0, None, 0.0
+        while not ts.last():
+            ts = env.step(np.asarray(learner.eval_act(params, ts.observation[None]))[0])
+            ret += float(ts.reward[0])
+            sparse = env.rewards()
+            touched, lifted = touched or bool(sparse[touch]), lifted or bool(sparse[lift])
+            o = ts.observation
+            max_z = max(max_z, float(o[block][2]))
+            still = still + 1 if prev is not None and np.linalg.norm(o[grip] - prev) < 1e-3 else 0
+            prev = o[grip].copy()
+        ok = env.success()
+        successes += ok
+        returns.append(ret)
+        if ok:
+            kinds["success"] += 1
+            continue
+        kind = ("lifted, dropped" if lifted else "raised < 10 cm" if max_z > RAISED_Z else "grasped, no lift"
+                if touched else "near, never grasped" if np.linalg.norm(o[to_block]) < NEAR else "far at end")
+        kinds[kind + (", gripper still" if still >= STILL_STEPS else "")] += 1
+    low, high = wilson_interval(successes, episodes)
+    return {"run": run_ref, "run_id": run.run_id, "env_steps": int(loop["env_step"]), "episodes": episodes,
+            "seed": seed, "success_rate": round(successes / episodes, 4), "success_interval": [round(low, 4),
+            round(high, 4)], "mean_return": round(float(np.mean(returns)), 1), "outcomes": dict(kinds.most_common()),
+            "date": time.strftime("%Y-%m-%d")}
 
 
 def main():
@@ -30,29 +89,21 @@ def main():
     ap.add_argument("--core", type=int, default=None, help="pin to this core (one XLA thread)")
     ap.add_argument("--out", default=str(HERE / "results" / "sacx-eval.json"))
     args = ap.parse_args()
+    if args.core is not None and "CAIRN_PINNED" not in os.environ:  # re-run pinned, with one XLA thread
+        env = dict(os.environ, CAIRN_PINNED="1",
+                   XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+        os.execvpe("taskset", ["taskset", "-c", str(args.core), sys.executable, *sys.argv], env)
     out = Path(args.out)
     kept = json.loads(out.read_text()) if out.exists() else {"results": []}
-    env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
-    pin = ["taskset", "-c", str(args.core)] if args.core is not None else []
     for run in args.runs:
-        cmd = [*pin, sys.executable, "-m", "cairn.cli", "eval", run, "--store", args.store,
-               "--episodes", str(args.episodes), "--seed", str(args.seed), "--json"]
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        if p.returncode:
-            sys.exit(f"cairn eval {run} failed: {p.stderr.strip().splitlines()[-1]}")
-        r = json.loads(p.stdout.strip().splitlines()[-1])
-        row = {"run": run, "run_id": r["run_id"], "env_steps": r["env_steps"], "episodes": r["episodes"],
-               "seed": args.seed, "success_rate": round(r["success_rate"], 4),
-               "success_interval": [round(x, 4) for x in r["success_interval"]],
-               "mean_return": round(r["mean_return"], 1), "date": time.strftime("%Y-%m-%d")}
-        kept["results"] = [k for k in kept["results"]
-                           if (k["run"], k["env_steps"], k["episodes"], k["seed"]) != (run, row["env_steps"],
-                                                                                       row["episodes"], row["seed"])]
+        row = outcomes(run, args.store, args.episodes, args.seed)
+        key = (run, row["env_steps"], row["episodes"], row["seed"])
+        kept["results"] = [k for k in kept["results"] if (k["run"], k["env_steps"], k["episodes"], k["seed"]) != key]
         kept["results"].append(row)
         low, high = row["success_interval"]
-        print(f"{run} at {row['env_steps']}: success {row['success_rate']:.0%} ({low:.0%}–{high:.0%}) "
-              f"over {row['episodes']} episodes", flush=True)
-    out.write_text(json.dumps(kept, indent=1) + "\n")
+        print(f"{run} at {row['env_steps']}: success {row['success_rate']:.0%} ({low:.0%}–{high:.0%}) over "
+              f"{row['episodes']} episodes; " + ", ".join(f"{k} {v}" for k, v in row["outcomes"].items()), flush=True)
+        out.write_text(json.dumps(kept, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -525,12 +525,13 @@ def sacx_eval_section(r):
     """results/sacx-eval.json (bench/sacx_eval.py): large evaluations of lift runs' latest checkpoints."""
     if not r or not r["results"]:
         return "_not run yet_"
-    lines = ["| run | env steps | episodes (eval seed) | lift success | 95% interval | mean return | date |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| run | env steps | episodes (eval seed) | lift success | 95% interval | mean return | failed episodes | date |",
+             "|---|---|---|---|---|---|---|---|"]
     for x in sorted(r["results"], key=lambda x: (x["run"], x["env_steps"])):
         low, high = x["success_interval"]
+        failed = "; ".join(f"{k} {v}" for k, v in x.get("outcomes", {}).items() if k != "success") or "–"
         lines.append(f"| `{x['run']}` | {x['env_steps']} | {x['episodes']} ({x['seed']}) | {x['success_rate']:.0%} | "
-                     f"{low:.0%}–{high:.0%} | {x['mean_return']} | {x['date']} |")
+                     f"{low:.0%}–{high:.0%} | {x['mean_return']} | {failed} | {x['date']} |")
     return "\n".join(lines)
 
 
