@@ -711,14 +711,14 @@ the 2 cm box at the last step only). The SAC-X benchmark's v6 is v5 with the sca
 
 ![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
-Where SAC-X stands (2026-12-05):
-- **SAC-X v6** (v5 with the block world's observation scale, the default since 2026-12-05): seed 0 ran to 239k,
-  seed 1 to 61k; `python bench/sacx.py --agents sacx` resumes them while the store lasts (dashed, "in
-  progress"). Seed 0: 10% lift success at 80k, 0% in every other evaluation to 220k; seed 1: 0% to 60k. Every
-  intention learned more than in v5, the main one still does not approach the block from the start (below, "v6").
-- **Trial `--sacx.gpi`** (v6 + generalised policy improvement for the main intention, seeds 0 and 1 to 184k and
-  81k): the main intention now approaches the block from the start; 10–20% success in 8 of 13 evaluations, never
-  more (below, "Generalised policy improvement for the main intention").
+Where SAC-X stands (2026-12-05, third session):
+- **SAC-X v7** (v6 + `--sacx.gpi`, generalised policy improvement for the main intention; its seeds 0 and 1 are
+  the GPI trial runs, begun under the names `trial-sacx-v7gpi-s*` with the same flags): seed 0 reached 300k —
+  40% in its last 10-episode evaluation, **60% (95% interval 47–71%) over 60 episodes** of its final policy
+  (`bench/sacx_eval.py`), rising from 35% at 186k and 40% at 225k. Not 80%. Seed 1 is at 81k+ (resumed
+  at the end of the session), seed 2 not started.
+- **SAC-X v6** (v5 with the block world's observation scale): seed 0 stopped at 239k (12% of 60 episodes there),
+  seed 1 at 61k; superseded by v7.
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
   Its runs are v2; v3 changed only a shaped channel, which single-task SAC on the sparse lift never reads.
 - **SAC-X v5** (v4 with staged `grasp` and `lift_staged` intentions, weighted sums of stored channels,
@@ -902,31 +902,46 @@ generalised policy improvement; README). Trial `trial-sacx-v7gpi-s*`: v6's flags
 
 {sacx_lift_share_section(load('sacx-behaviour-gpi.json'))}
 
-Seed 0 ran 09:16–11:20 to 164k on one core (22 env steps/s, as v6) and 11:23–11:37 to 184k, seed 1
-10:36–11:20 to 61k and 11:23–11:37 to 81k; both were stopped with SIGTERM (checkpoints kept; `cairn train cairn:lift --resume trial-sacx-v7gpi-s0 --store
-bench/results/store` continues one while the store lasts). Against v6 at the same steps:
-- lift success in evaluation: seed 0 10% at 60k, 20% at 100k, 20% at 140k, 10% at 160k, 20% at 180k (0% at
-  20–40k, 80k, 120k); seed 1 10% at 40k, 60k and 80k. v6 seed 0 lifted in one evaluation of eleven to 220k (10% at 80k), v6 seed 1
-  in none to 60k. More evaluations with a lift, and never more than 2 of 10 episodes: far from 80%.
+Seed 0 ran 09:16–11:37 to 184k on one core (22 env steps/s, as v6) and, in the next session, 12:15–13:52 to
+300k; seed 1 ran to 81k and was resumed at 13:53 (both stopped with SIGTERM between sessions, checkpoints kept).
+These are now SAC-X **v7** in bench/sacx.py (seeds 0 and 1; the same flags). Against v6 at the same steps:
+- lift success in evaluation, 10 episodes every 20k: seed 0 10% at 60k, 20% at 100k, 140k and 180k, 40% at
+  200k, 20–30% at 220–260k, 50% at 280k, 40% at 300k. Ten episodes are too few to follow a rate near a third
+  (one evaluation can read 10% or 60%), so `bench/sacx_eval.py` evaluates the latest checkpoint on 60 episodes
+  from the same start states (evaluation seed 99) and sorts the failures:
+
+{sacx_eval_section(load('sacx-eval.json'))}
+
+  Seed 0's policy: 35% at 186k, 40% at 225k, **60% (47–71%) at 300k** — still rising, not 80%. v6 seed 0 at
+  239k: 12%, most of its failures far from the block at the end (32 of 60, 22 of them with the gripper at rest); at 300k GPI's
+  failures are few of each kind: the block lifted and dropped (8), never reached (7), near but not grasped (5),
+  raised under 10 cm (3).
 - the main critic's mean Q: 23.5 at 100k (v6 10.1), 10.4 for seed 1 at 60k (v6 7.0 at 60k); the auxiliaries'
   returns are as v6's. From 20k on the best other proposal decided 30–40% of the main critic's targets
   (`gpi_share`).
-- what the main intention does (the stored steps, tables above): it now approaches the block from the start
-  states. Seed 0's opening segments end at 0.08–0.16 m from 60k on, 20–35% of them within 5 cm (v6 seed 0: 0.32 →
-  0.26–0.32 m, 2–8% within 5 cm, to 187k), and its evaluation episodes are at 0.05–0.21 m at step 49 from 80k on
-  (v6: 0.19–0.34 m). It lifts the block on 7–14% of its training steps from 40k to 120k and 17–26% from 120k
-  to 184k (v6 seed 0: 3–6% from 40k to 160k, 11–13% after) — the failure of v3–v6, no approach from the start states, is what changed;
-  holding the block up to the episode's end in evaluation is what now limits success.
+- what the main intention does (the stored steps, tables above): it approaches the block from the start
+  states. Seed 0's opening segments end at 0.09–0.16 m from 60k to 200k (20–39% within 5 cm) and 0.05–0.07 m
+  from 220k (60–74% within 5 cm; v6 seed 0: 0.26–0.32 m and 2–8% to 187k). The
+  block is up on 7–14% of the main intention's training steps from 40k to 120k, 22–31% from 140k to 220k and
+  42–61% from 220k to 300k (v6 seed 0: 3–6% from 40k to 160k, 11–13% after).
 - the probe: at 164k the main policy's action points at the block from 10–60 cm (cosine 0.55–0.68, towards
   preferred on 74–99% of steps; v6 at 238k: 0.53–0.66 and 53–77%), and the values rise from the far states
   (12–15) to 28 at 6–10 cm; but they fall again nearer (15 at 3–6 cm, 19 with the block between the fingers),
   and 11–12% of the main intention's proposals win at 3–6 cm against 40–43% for grasp's and lift_staged's.
 - the main intention's temperature collapses as in v6 while no lift is seen (α below 0.0001 at 32k) and recovers
   once lifts reach its critic (0.035 at 72k).
-So GPI helps in the direction expected — the lift value now reaches the states the other intentions pass
-through — but two seeds to 184k and 81k are not evidence of 80% by 300k; it stays an option, not the
-benchmark's version. Left for a next session: run both seeds on to 300k (`--resume`), and if they climb, make
-`--sacx.gpi` v7 in bench/sacx.py with three seeds.
+
+**Action repeat 2** (trial `trial-sacx-v8ar2-s0`, 2026-12-05 12:02–13:56, one core): v7's flags with
+`--action-repeat 2` (10 Hz decisions, rewards summed over the two simulator steps) and `--sacx.switch-every 25`
+(so an intention still acts for 50 simulator steps). At one update per decision it makes half the updates per
+env step: 44 env steps/s instead of 21, 300k in 1.9 hours instead of 4. It lifted later in training (the
+block up on 3% of the main intention's steps at 60–80k against 11–14%, 20–34% from 160k to 300k) but ended
+at **50% (38–62%) of 60 episodes** at 300k, with half the updates (150k) of v7 seed 0's 60%. Its 10-episode
+evaluations: 10% at 80–140k, 30% at 180k, 40% at 240k, 60% at 280k, 40% at 300k. A run with two updates per
+decision (the same cost per env step as v7) began at 13:59 (`trial-sacx-v8ar2utd2-s0`).
+
+So GPI is what made the lift learnable here, and one seed at 300k reaches 60%, not 80%; the other seeds of v7
+have yet to run (`python bench/sacx.py --agents sacx` resumes seed 1 and starts seed 2 while the store lasts).
 
 #### SAC-X's update cost: separate networks or shared torsos
 
