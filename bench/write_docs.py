@@ -920,8 +920,8 @@ These are now SAC-X **v7** in bench/sacx.py (seeds 0 and 1; the same flags). Aga
   returns are as v6's. From 20k on the best other proposal decided 30–40% of the main critic's targets
   (`gpi_share`).
 - what the main intention does (the stored steps, tables above): it approaches the block from the start
-  states. Seed 0's opening segments end at 0.09–0.16 m from 60k to 200k (20–39% within 5 cm) and 0.05–0.07 m
-  from 220k (60–74% within 5 cm; v6 seed 0: 0.26–0.32 m and 2–8% to 187k). The
+  states. Seed 0's opening segments end at 0.09–0.16 m from 60k to 180k (20–39% within 5 cm) and 0.05–0.10 m
+  from 200k on (55–74% within 5 cm; v6 seed 0: 0.26–0.32 m and 2–8% to 187k). The
   block is up on 7–14% of the main intention's training steps from 40k to 120k, 22–31% from 140k to 220k and
   42–61% from 220k to 300k (v6 seed 0: 3–6% from 40k to 160k, 11–13% after).
 - the probe: at 164k the main policy's action points at the block from 10–60 cm (cosine 0.55–0.68, towards
