@@ -181,7 +181,10 @@ def mpo_trials_section(r):
              "ε_μ = 0.01 at 826, 728, 533 (mean 696: seed 1 rose from 442 to 728, seed 2 fell from 852 to 533); "
              "ReLU 332 (seed 1); E-step ε = 1.0 514 and 439 (seeds 1, 2; seed 0 stopped). Any one flag moves single "
              "seeds by 200–300 while the three-seed means stay at 660–700, below 750; every run is still climbing "
-             "at 40–50k (SAC passes 600 at 25k).", "",
+             "at 40–50k (SAC passes 600 at 25k). Trials s10–s11 (2026-12-05, third session; seed 0, one core, "
+             "beside a SAC-X run): MPO with 8 updates per decision ended at 482 (765 with 4; 413–522 from 30k), "
+             "and with 10-step returns (`--mpo.n-step 10`, 80 simulator steps at action repeat 8) at 345: neither "
+             "helps.", "",
              "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
         lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "
