@@ -34,7 +34,7 @@ def outcomes(run_ref: str, store: str, episodes: int, seed: int) -> dict:
     import numpy as np
 
     from cairn.agents import make_learner
-    from cairn.cli import wilson_interval
+    from cairn.report.stats import wilson_interval
     from cairn.envs.blocks import CHANNELS, observation_layout
     from cairn.run.checkpoint import load_checkpoint
     from cairn.run.config import TrainConfig

@@ -107,14 +107,6 @@ def cmd_train(cfg: TrainConfig) -> int:
     return 130 if summary["status"] == "interrupted" else 0
 
 
-def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a success rate: (low, high), within [0, 1] even for 0 or ``trials`` successes."""
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z / (1 + z * z / trials) * ((p * (1 - p) / trials + z * z / (4 * trials * trials)) ** 0.5)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def cmd_eval(cfg: EvalConfig) -> int:
     import jax
     import numpy as np
@@ -122,6 +114,7 @@ def cmd_eval(cfg: EvalConfig) -> int:
     from cairn.agents import make_learner
     from cairn.run.checkpoint import load_checkpoint
     from cairn.run.config import resolve_store
+    from cairn.report.stats import wilson_interval
     from cairn.run.evaluate import evaluate_episodes
     from cairn.run.loop import OFFLINE_CHECKPOINT, make_run_env
     from cairn.run.rundir import RunDir, RunNotFoundError

@@ -74,18 +74,6 @@ def test_train_json_summary_then_eval(tmp_path):
     assert missing.returncode == 2 and "no run with id or name 'no-such-run'" in missing.stderr
 
 
-def test_wilson_interval_by_hand():
-    from cairn.cli import wilson_interval
-
-    # 7 of 20, z = 1.96: centre (0.35 + 3.8416/40) / (1 + 3.8416/20) = 0.37417,
-    # half-width 1.96 / 1.19208 · √(0.35·0.65/20 + 3.8416/1600) = 0.19298
-    low, high = wilson_interval(7, 20)
-    assert low == pytest.approx(0.18119, abs=1e-4) and high == pytest.approx(0.56715, abs=1e-4)
-    # none of 10: the interval starts at 0 and reaches z²/n / (1 + z²/n) = 0.27754
-    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.27754), abs=1e-4)
-    assert wilson_interval(10, 10) == pytest.approx((1 - 0.27754, 1.0), abs=1e-4)
-
-
 def _wait_until(ready, what: str, proc, timeout=120):
     t = time.time()
     while not ready():

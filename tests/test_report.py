@@ -7,7 +7,7 @@ import pytest
 
 from cairn.cli import main as cli
 from cairn.errors import ConfigError
-from cairn.report import bootstrap_mean_band, build_report, iqm, stratified_bootstrap_ci
+from cairn.report import bootstrap_mean_band, build_report, iqm, stratified_bootstrap_ci, wilson_interval
 from cairn.run.metrics import MetricsWriter
 from cairn.run.rundir import RunDir
 from cairn.store import Store
@@ -109,3 +109,13 @@ def test_cli_report_prints_table_paths_and_json(store, tmp_path, capsys):
     summary = json.loads(cap.out.strip().splitlines()[-1])
     assert summary["entries"][0]["budgets"][0]["mean"] == pytest.approx(230.0)
     assert "IQM" in cap.err and f"html      {out / 'report.html'}" in cap.err
+
+
+def test_wilson_interval_by_hand():
+    # 7 of 20, z = 1.96: centre (0.35 + 3.8416/40) / (1 + 3.8416/20) = 0.37417,
+    # half-width 1.96 / 1.19208 · √(0.35·0.65/20 + 3.8416/1600) = 0.19298
+    low, high = wilson_interval(7, 20)
+    assert low == pytest.approx(0.18119, abs=1e-4) and high == pytest.approx(0.56715, abs=1e-4)
+    # none of 10: the interval starts at 0 and reaches z²/n / (1 + z²/n) = 0.27754
+    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.27754), abs=1e-4)
+    assert wilson_interval(10, 10) == pytest.approx((1 - 0.27754, 1.0), abs=1e-4)

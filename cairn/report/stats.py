@@ -1,6 +1,7 @@
 """Aggregate statistics across seeds, after Agarwal et al. 2021 ("Deep RL at the Edge of the
 Statistical Precipice", the rliable protocol): interquartile mean and stratified bootstrap
-confidence intervals. Small numpy functions, tested against direct computations."""
+confidence intervals; the Wilson interval of a success rate. Small numpy functions, tested against direct
+computations."""
 
 from __future__ import annotations
 
@@ -54,3 +55,11 @@ def bootstrap_mean_band(matrix, reps: int = 2000, confidence: float = 0.95, seed
         boots = col[rng.integers(0, len(col), (reps, len(col)))].mean(axis=1)
         low[j], high[j] = np.quantile(boots, alpha), np.quantile(boots, 1.0 - alpha)
     return mean, low, high
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a success rate: (low, high), within [0, 1] even for 0 or ``trials`` successes."""
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z / (1 + z * z / trials) * ((p * (1 - p) / trials + z * z / (4 * trials * trials)) ** 0.5)
+    return max(0.0, centre - half), min(1.0, centre + half)
