@@ -941,7 +941,7 @@ env step: 44 env steps/s instead of 21, 300k in 1.9 hours instead of 4. It lifte
 block up on 3% of the main intention's steps at 60–80k against 11–14%, 20–34% from 160k to 300k) but ended
 at **50% (38–62%) of 60 episodes** at 300k, with half the updates (150k) of v7 seed 0's 60%. Its 10-episode
 evaluations: 10% at 80–140k, 30% at 180k, 40% at 240k, 60% at 280k, 40% at 300k. A run with two updates per
-decision (the same cost per env step as v7) began at 13:59 (`trial-sacx-v8ar2utd2-s0`).
+decision (the same cost per env step as v7) began at 13:57 (`trial-sacx-v8ar2utd2-s0`).
 
 So GPI is what made the lift learnable here, and one seed at 300k reaches 60%, not 80%; the other seeds of v7
 have yet to run (`python bench/sacx.py --agents sacx` resumes seed 1 and starts seed 2 while the store lasts).
