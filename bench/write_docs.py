@@ -718,8 +718,8 @@ Where SAC-X stands (2026-12-05, third session):
 - **SAC-X v7** (v6 + `--sacx.gpi`, generalised policy improvement for the main intention; its seeds 0 and 1 are
   the GPI trial runs, begun under the names `trial-sacx-v7gpi-s*` with the same flags): seed 0 reached 300k —
   40% in its last 10-episode evaluation, **60% (95% interval 47–71%) over 60 episodes** of its final policy
-  (`bench/sacx_eval.py`), rising from 35% at 186k and 40% at 225k. Not 80%. Seed 1 ran to 116k (10% at 60k
-  and 80k, 0% at 100k; resumed again at the session's end), seed 2 not started.
+  (`bench/sacx_eval.py`), rising from 35% at 186k and 40% at 225k. Not 80%. Seed 1 ran to 138k (10% at 60k,
+  80k and 120k, 0% at 100k), seed 2 not started.
 - **SAC-X v6** (v5 with the block world's observation scale): seed 0 stopped at 239k (12% of 60 episodes there),
   seed 1 at 61k; superseded by v7.
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
