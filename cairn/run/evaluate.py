@@ -5,19 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def evaluate(eval_act, params, env, episodes: int, reward_channel: int = 0, on_step=None) -> np.ndarray:
-    """Run ``episodes`` full episodes with ``eval_act(params, obs[None])``; returns each episode's return.
+def evaluate_episodes(eval_act, params, env, episodes: int, reward_channel: int = 0, on_step=None):
+    """Run ``episodes`` full episodes with ``eval_act(params, obs[None])``; returns ``(returns, successes)``:
+    each episode's return, and ``env.success()`` at each episode's last step for envs that define success (the
+    block world), else None.
 
     ``on_step(episode_index, step_index, observation, action, next_timestep)`` sees every transition
     (the training loop records evaluation episodes in the store with it). ``reward_channel``: the channel
     summed into the return, or a weight vector over the channels (SAC-X's composite intentions).
     """
-    return evaluate_episodes(eval_act, params, env, episodes, reward_channel, on_step)[0]
-
-
-def evaluate_episodes(eval_act, params, env, episodes: int, reward_channel: int = 0, on_step=None):
-    """Like ``evaluate``; returns ``(returns, successes)``, where successes holds ``env.success()`` at each
-    episode's last step for envs that define success (the block world), else None."""
     weights = None if np.ndim(reward_channel) == 0 else np.asarray(reward_channel, np.float64)
     success = getattr(env, "success", None)
     successes = np.zeros(episodes) if callable(success) else None
