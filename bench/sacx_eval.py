@@ -34,10 +34,11 @@ def outcomes(run_ref: str, store: str, episodes: int, seed: int) -> dict:
     import numpy as np
 
     from cairn.agents import make_learner
-    from cairn.report.stats import wilson_interval
     from cairn.envs.blocks import CHANNELS, observation_layout
+    from cairn.report.stats import wilson_interval
     from cairn.run.checkpoint import load_checkpoint
     from cairn.run.config import TrainConfig
+    from cairn.run.evaluate import evaluate_episodes
     from cairn.run.loop import make_run_env
     from cairn.run.rundir import RunDir
 
@@ -46,33 +47,32 @@ def outcomes(run_ref: str, store: str, episodes: int, seed: int) -> dict:
     env = make_run_env(tcfg.env_id, seed, tcfg.action_repeat)
     learner = make_learner(tcfg.agent, env.spec, tcfg)
     state, loop, _ = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
-    params = learner.policy_params(state)
     layout = observation_layout()
     grip, block, to_block = layout["gripper_position"], layout["block0/position"], layout["block0/from_gripper"]
     touch, lift = CHANNELS.index("touch"), CHANNELS.index("lift")
-    kinds, successes, returns = Counter(), 0, []
-    for _ in range(episodes):
-        ts = env.reset()
-        touched = lifted = False
-        max_z, still, prev, ret = 0.0, 0, None, 0.0
-        while not ts.last():
-            ts = env.step(np.asarray(learner.eval_act(params, ts.observation[None]))[0])
-            ret += float(ts.reward[0])
-            sparse = env.rewards()
-            touched, lifted = touched or bool(sparse[touch]), lifted or bool(sparse[lift])
-            o = ts.observation
-            max_z = max(max_z, float(o[block][2]))
-            still = still + 1 if prev is not None and np.linalg.norm(o[grip] - prev) < 1e-3 else 0
-            prev = o[grip].copy()
-        ok = env.success()
-        successes += ok
-        returns.append(ret)
+    seen = []  # per episode: what the block and the gripper did, from evaluate_episodes' on_step hook
+
+    def on_step(i, t, obs, action, next_ts):
+        if t == 0:
+            seen.append({"touched": False, "lifted": False, "max_z": 0.0, "still": 0, "prev": obs[grip].copy()})
+        e, o, sparse = seen[i], next_ts.observation, env.rewards()
+        e["touched"] |= bool(sparse[touch])
+        e["lifted"] |= bool(sparse[lift])
+        e["max_z"] = max(e["max_z"], float(o[block][2]))
+        e["still"] = e["still"] + 1 if np.linalg.norm(o[grip] - e["prev"]) < 1e-3 else 0
+        e["prev"], e["last"] = o[grip].copy(), o
+
+    returns, won = evaluate_episodes(learner.eval_act, learner.policy_params(state), env, episodes, on_step=on_step)
+    kinds = Counter()
+    for e, ok in zip(seen, won):
         if ok:
             kinds["success"] += 1
             continue
-        kind = ("lifted, dropped" if lifted else "raised < 10 cm" if max_z > RAISED_Z else "grasped, no lift"
-                if touched else "near, never grasped" if np.linalg.norm(o[to_block]) < NEAR else "far at end")
-        kinds[kind + (", gripper still" if still >= STILL_STEPS else "")] += 1
+        kind = ("lifted, dropped" if e["lifted"] else "raised < 10 cm" if e["max_z"] > RAISED_Z else
+                "grasped, no lift" if e["touched"] else
+                "near, never grasped" if np.linalg.norm(e["last"][to_block]) < NEAR else "far at end")
+        kinds[kind + (", gripper still" if e["still"] >= STILL_STEPS else "")] += 1
+    successes = int(np.sum(won))
     low, high = wilson_interval(successes, episodes)
     return {"run": run_ref, "run_id": run.run_id, "env_steps": int(loop["env_step"]), "episodes": episodes,
             "seed": seed, "success_rate": round(successes / episodes, 4), "success_interval": [round(low, 4),
