@@ -50,6 +50,9 @@ VARIANTS = {
     "mpo (N=1)": ("mpo", MPOConfig(**EQUAL, num_samples=1)),
     "dmpo (N=1)": ("dmpo", MPOConfig(**EQUAL, num_samples=1)),
     "mpo retrace (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="retrace")),
+    # the target critic's sampled-action products in bfloat16 (float32 sums; --dmpo.target-matmul-dtype)
+    "mpo (N=20), bf16 target products": ("mpo", MPOConfig(**EQUAL, target_matmul_dtype="bfloat16")),
+    "dmpo (N=20), bf16 target products": ("dmpo", MPOConfig(**EQUAL, target_matmul_dtype="bfloat16")),
     "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3)),
     # the same update traced with the critic's first LayerNorm over all N·S rows (before 2026-11-24)
     "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**EQUAL), {"FACTORED_LAYER_NORM": False}),
@@ -153,6 +156,7 @@ def measure(variants: dict, rounds: int, updates: int, replay=cheetah_replay) ->
               f"(rounds' quartiles {np.percentile(ratios, 25):.2f}–{np.percentile(ratios, 75):.2f})")
     return {"date": time.strftime("%Y-%m-%d"),
             "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
+            "cores_used": len(os.sched_getaffinity(0)), "xla_flags": os.environ.get("XLA_FLAGS", ""),
             "rounds": rounds, "updates_per_round": updates, "rows": rows}
 
 

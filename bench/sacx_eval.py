@@ -30,23 +30,16 @@ STILL_STEPS, RAISED_Z, NEAR = 20, 0.04, 0.06
 
 
 def outcomes(run_ref: str, store: str, episodes: int, seed: int) -> dict:
-    import jax
     import numpy as np
 
-    from cairn.agents import make_learner
     from cairn.envs.blocks import CHANNELS, observation_layout
     from cairn.report.stats import wilson_interval
-    from cairn.run.checkpoint import load_checkpoint
-    from cairn.run.config import TrainConfig
     from cairn.run.evaluate import evaluate_episodes
-    from cairn.run.loop import make_run_env
+    from cairn.run.restore import load_trained
     from cairn.run.rundir import RunDir
 
     run = RunDir.find(store, run_ref)
-    tcfg = TrainConfig.from_dict(run.read_config())
-    env = make_run_env(tcfg.env_id, seed, tcfg.action_repeat)
-    learner = make_learner(tcfg.agent, env.spec, tcfg)
-    state, loop, _ = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
+    _, env, learner, state, loop = load_trained(run, seed)
     layout = observation_layout()
     grip, block, to_block = layout["gripper_position"], layout["block0/position"], layout["block0/from_gripper"]
     touch, lift = CHANNELS.index("touch"), CHANNELS.index("lift")

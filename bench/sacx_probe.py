@@ -25,12 +25,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from cairn.agents import make_learner
 from cairn.agents.sacx.learning import _pick
 from cairn.envs.blocks import observation_layout
-from cairn.run.checkpoint import load_checkpoint
-from cairn.run.config import TrainConfig
-from cairn.run.loop import make_run_env
+from cairn.run.restore import load_trained
 from cairn.run.rundir import RunDir
 
 HERE = Path(__file__).resolve().parent
@@ -39,10 +36,7 @@ TO_BLOCK = observation_layout()["block0/from_gripper"]
 
 
 def probe(run: RunDir, episodes: int, seed: int = 1000) -> dict:
-    tcfg = TrainConfig.from_dict(run.read_config())
-    env = make_run_env(tcfg.env_id, seed, tcfg.action_repeat)
-    learner = make_learner(tcfg.agent, env.spec, tcfg)
-    state, loop, _ = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
+    tcfg, env, learner, state, loop = load_trained(run, seed)
     inner = getattr(learner, "inner", learner)
     scale = getattr(learner, "observation_scale", np.ones(env.spec.observation_size, np.float32))
     names = list(inner.intention_names)

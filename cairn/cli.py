@@ -108,15 +108,13 @@ def cmd_train(cfg: TrainConfig) -> int:
 
 
 def cmd_eval(cfg: EvalConfig) -> int:
-    import jax
     import numpy as np
 
-    from cairn.agents import make_learner
-    from cairn.run.checkpoint import load_checkpoint
-    from cairn.run.config import resolve_store
     from cairn.report.stats import wilson_interval
+    from cairn.run.config import resolve_store
     from cairn.run.evaluate import evaluate_episodes
-    from cairn.run.loop import OFFLINE_CHECKPOINT, make_run_env
+    from cairn.run.loop import OFFLINE_CHECKPOINT
+    from cairn.run.restore import load_trained
     from cairn.run.rundir import RunDir, RunNotFoundError
 
     try:
@@ -129,11 +127,8 @@ def cmd_eval(cfg: EvalConfig) -> int:
             return _fail(f"run {run.run_id} has no offline checkpoint ({path}): only runs trained --offline and "
                          "then fine-tuned with --online keep one; evaluate the latest without --offline-checkpoint", 2)
         return _fail(f"run {run.run_id} has no checkpoint yet ({path})", 2)
-    tcfg = TrainConfig.from_dict(run.read_config())
-    env = make_run_env(tcfg.env_id, cfg.seed, tcfg.action_repeat)
-    learner = make_learner(tcfg.agent, env.spec, tcfg)
     try:
-        state, loop, _ = load_checkpoint(path, learner.init(jax.random.PRNGKey(0)))
+        tcfg, env, learner, state, loop = load_trained(run, cfg.seed, path)
     except ConfigError as e:
         return _fail(str(e), 2)
     returns, successes = evaluate_episodes(learner.eval_act, learner.policy_params(state), env, cfg.episodes)
