@@ -50,9 +50,6 @@ VARIANTS = {
     "mpo (N=1)": ("mpo", MPOConfig(**EQUAL, num_samples=1)),
     "dmpo (N=1)": ("dmpo", MPOConfig(**EQUAL, num_samples=1)),
     "mpo retrace (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="retrace")),
-    # the target critic's sampled-action products in bfloat16 (float32 sums; --dmpo.target-matmul-dtype)
-    "mpo (N=20), bf16 target products": ("mpo", MPOConfig(**EQUAL, target_matmul_dtype="bfloat16")),
-    "dmpo (N=20), bf16 target products": ("dmpo", MPOConfig(**EQUAL, target_matmul_dtype="bfloat16")),
     "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3)),
     # the same update traced with the critic's first LayerNorm over all N·S rows (before 2026-11-24)
     "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**EQUAL), {"FACTORED_LAYER_NORM": False}),
@@ -166,8 +163,11 @@ def main(variants=None, out_name="mpo_speed.json", doc=__doc__):
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--updates", type=int, default=100)
     ap.add_argument("--out", default=str(HERE / "results" / out_name))
+    ap.add_argument("--conditions", default="", help="what else the machine was doing, written with the numbers")
     args = ap.parse_args()
     out = measure(variants or VARIANTS, args.rounds, args.updates)
+    if args.conditions:
+        out["conditions"] = args.conditions
     Path(args.out).write_text(json.dumps(out, indent=2))
     print(f"wrote {args.out}")
 

@@ -90,9 +90,13 @@ def cost_table(rows, time_label="time per update vs SAC"):
 def mpo_speed_section(r):
     if not r:
         return "_not run yet_"
+    where = ""
+    if "cores_used" in r:
+        where = (f" on {r['cores_used']} of the machine's cores" + (f" with XLA_FLAGS `{r['xla_flags']}`" if r["xla_flags"] else "")
+                 + (f" ({r['conditions']})" if r.get("conditions") else ""))
     lines = [f"`python bench/mpo_speed.py` — jitted updates per second in one process, {r['rounds']} interleaved "
              f"rounds of {r['updates_per_round']} updates (median), cheetah-run sizes (17-dim observations, "
-             f"6-dim actions), batch 256, 256×256 networks unless noted. Measured {r['date']}.", ""]
+             f"6-dim actions), batch 256, 256×256 networks unless noted. Measured {r['date']}{where}.", ""]
     lines += cost_table(r["rows"])
     rows = {row["learner"]: row for row in r["rows"]}
     m, d = rows.get("mpo (N=20, shared E-step)"), rows.get("dmpo (N=20, shared E-step)")
@@ -184,7 +188,13 @@ def mpo_trials_section(r):
              "at 40–50k (SAC passes 600 at 25k). Trials s10–s11 (2026-12-05, third session; seed 0, one core, "
              "beside a SAC-X run): MPO with 8 updates per decision ended at 482 (765 with 4; 413–522 from 30k), "
              "and with 10-step returns (`--mpo.n-step 10`, 80 simulator steps at action repeat 8) at 345: neither "
-             "helps.", "",
+             "helps. Trial s12 (2026-12-05, fourth session; DMPO with the s3-u6 flags, one core, beside a SAC-X run) "
+             "was about speed: the target critic's products on the 20 sampled actions (after its first layer) "
+             "with bfloat16 operands and float32 sums, which this CPU (AMD EPYC, AVX512-BF16) runs 1.8× as fast at "
+             "[5,120 × 256]·[256 × 256]; one DMPO update took 12.3 ms instead of 15.1 (SAC 6.9 ms, one core, one "
+             "XLA thread: 1.78× instead of 2.18× SAC), MPO 10.4 instead of 12.7. It learned worse on all three "
+             "seeds: 637, 316, 456 (mean 470) against 723, 508, 724 in float32 with the same flags, so it was not "
+             "kept.", "",
              "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
         lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "

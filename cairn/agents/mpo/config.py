@@ -27,11 +27,6 @@ class MPOConfig:
     """Activation of the hidden layers after the first (LayerNorm + tanh) one; ELU as in Acme."""
     num_samples: int = 20
     """Actions N sampled per state from the target policy (E-step and the critic's next-state values)."""
-    target_matmul_dtype: Literal["float32", "bfloat16"] = "float32"
-    """Precision of the matrix products (after the first layer) when the target critic evaluates the N
-    sampled actions at every state, the largest part of an update: `bfloat16` rounds their operands to
-    bfloat16 and sums in float32. Faster only on CPUs with native bfloat16 (AVX512-BF16, AMX) and GPUs;
-    elsewhere XLA emulates it. The online critic and every gradient stay in float32."""
     estep_states: Literal["next", "current"] = "next"
     """States of the E-step/M-step: `next` reuses the N target-policy actions and target-critic values
     that the critic's bootstrap needs at the next states s′ (one batched evaluation instead of two;

@@ -124,8 +124,6 @@ class MPOLearner:
             critic=Critic(tuple(config.critic_hidden_sizes), config.num_atoms if distributional else 1, config.activation,
                           config.small_critic_head),
         )
-        # The same network and parameters, computing the sampled-action evaluation at target_matmul_dtype.
-        self._target_critic = self.networks.critic.clone(matmul_dtype=config.target_matmul_dtype)
         vmax = config.resolved(spec.env_id).vmax
         self.support = jnp.linspace(-vmax, vmax, config.num_atoms)
         self._policy_opt = optax.chain(optax.clip_by_global_norm(config.grad_norm_clip), optax.adam(config.policy_lr))
@@ -245,7 +243,7 @@ class MPOLearner:
         t_mean, t_std = nets.policy.apply(state.target_policy_params, states)
         u = t_mean + t_std * jax.random.normal(sample_key, (n, *t_mean.shape), t_mean.dtype)  # [N, S, A]
         actions = _squash(u, kind)
-        target_out = sampled_q(self._target_critic, state.target_critic_params, states, actions)  # obs broadcast over N
+        target_out = sampled_q(nets.critic, state.target_critic_params, states, actions)  # obs broadcast over N
         if shared:
             e_slice, next_out, e_states = slice(None), target_out, nxt
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import NamedTuple, Sequence
 
@@ -110,19 +109,6 @@ class _Weights(nn.Module):
         return norm.declare_params(self, self.shape[-1])
 
 
-def bfloat16_dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
-    """``lax.dot_general`` with both operands rounded to bfloat16 and the sums kept in float32: on CPUs with
-    AVX512-BF16 a [5,120 × 256]·[256 × 256] product takes 3.5 ms instead of 6.3 ms (one core, 2026-12-05),
-    at a relative error of about 2⁻⁹ per operand. For evaluations that are not differentiated."""
-    del precision, preferred_element_type
-    return jax.lax.dot_general(lhs.astype(jnp.bfloat16), rhs.astype(jnp.bfloat16), dimension_numbers,
-                               preferred_element_type=jnp.float32)
-
-
-Bfloat16Dense = functools.partial(nn.Dense, dot_general=bfloat16_dot_general)
-"""flax ``nn.Dense`` (same parameters and auto-names as ``Dense``) computing its product in bfloat16."""
-
-
 class Critic(nn.Module):
     """Q(s, a): LayerNorm torso on [obs, action]; ``outputs`` = 1 gives a scalar, else logits over atoms.
 
@@ -141,11 +127,9 @@ class Critic(nn.Module):
     outputs: int = 1
     activation: str = "elu"
     small_head: bool = False
-    matmul_dtype: str = "float32"  # "bfloat16": the layers after the first multiply in bfloat16 (bfloat16_dot_general)
 
     @nn.compact
     def __call__(self, obs: jnp.ndarray, action: jnp.ndarray) -> jnp.ndarray:
-        dense = Bfloat16Dense if self.matmul_dtype == "bfloat16" else Dense
         width = self.hidden[0]
         o = Dense(width, name="obs_in")(obs)
         w_act = _Weights("kernel", (action.shape[-1], width), name="act_in")()
@@ -156,10 +140,10 @@ class Critic(nn.Module):
             x = layer_norm(o + action @ w_act, scale, bias)
         x = jnp.tanh(x)
         for size in self.hidden[1:]:
-            x = ACTIVATIONS[self.activation](dense(size)(x))
+            x = ACTIVATIONS[self.activation](Dense(size)(x))
         head_init = (nn.initializers.variance_scaling(1e-5, "fan_in", "uniform") if self.small_head
                      else nn.initializers.lecun_normal())
-        out = dense(self.outputs, kernel_init=head_init)(x)
+        out = Dense(self.outputs, kernel_init=head_init)(x)
         return out[..., 0] if self.outputs == 1 else out
 
 
