@@ -548,6 +548,20 @@ def sacx_eval_section(r):
     return "\n".join(lines)
 
 
+def sacx_gpi_policy_section(r):
+    """results/sacx-gpi-policy.json (bench/sacx_gpi_policy.py): one checkpoint evaluated with each way of acting."""
+    if not r:
+        return "_not run yet_"
+    lines = ["| run | acting | lift success (95% interval) | mean sparse return | share of steps per intention's action |",
+             "|---|---|---|---|---|"]
+    for label, x in r.items():
+        for variant, v in x["variants"].items():
+            low, high = v["interval"]
+            picks = ", ".join(f"{n} {p:.0%}" for n, p in v["picks"].items())
+            lines.append(f"| `{label}` | {variant} | {v['success_rate']:.0%} ({low:.0%}–{high:.0%}) | {v['mean_return']} | {picks} |")
+    return "\n".join(lines)
+
+
 def sacx_probe_section(r):
     """results/sacx-probe.json (bench/sacx_probe.py): the main-task critic along reach-driven approaches."""
     if not r:
@@ -952,6 +966,17 @@ block up on 3% of the main intention's steps at 60–80k against 11–14%, 20–
 at **50% (38–62%) of 60 episodes** at 300k, with half the updates (150k) of v7 seed 0's 60%. Its 10-episode
 evaluations: 10% at 80–140k, 30% at 180k, 40% at 240k, 60% at 280k, 40% at 300k. A run with two updates per
 decision (the same cost per env step as v7) began at 13:57 (`trial-sacx-v8ar2utd2-s0`).
+
+**How the GPI policy should act in evaluation** (`python bench/sacx_gpi_policy.py RUN`, 2026-12-05, fourth
+session; 60 episodes from bench/sacx_eval.py's start states per variant): GPI at every step (the agent's
+`eval_act`), the main intention's own policy alone, and GPI holding its pick for 5 or 20 steps (a review
+suspected that switching between proposals whose grip commands differ drops the block):
+
+{sacx_gpi_policy_section(load('sacx-gpi-policy.json'))}
+
+Holding the pick changes nothing beyond noise, so per-step switching is not what drops the block; the main
+intention's own policy alone lifts in half as many episodes: at 300k its critic still needs the other
+intentions' actions near the block.
 
 So GPI is what made the lift learnable here, and one seed at 300k reaches 60%, not 80%; the other seeds of v7
 have yet to run (`python bench/sacx.py --agents sacx` resumes seed 1 and starts seed 2 while the store lasts).
