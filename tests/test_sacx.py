@@ -347,3 +347,22 @@ def test_sacx_on_the_block_world_evaluates_every_intention(tmp_path, capsys):
     assert cmd_eval(EvalConfig(s["run_id"], episodes=2, store=str(tmp_path), json=True)) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["success_rate"] == 0.0 and out["success_interval"][0] == 0.0 and 0.5 < out["success_interval"][1] < 1
+
+
+def test_the_q_scheduler_does_not_learn_from_warm_up_episodes(tmp_path):
+    """Random warm-up actions are nobody's intention: episodes with any of them leave the table alone (a run
+    that ends with its warm-up has no updates), and episodes acted by the intentions update it."""
+    from cairn.agents import make_learner
+    from cairn.run.checkpoint import load_checkpoint
+
+    def scheduler_after(steps, **kw):
+        s = train(TrainConfig("test:two-targets", steps=steps, eval_every=0, store=str(tmp_path), **kw))
+        learner = make_learner("sacx", fake_envs.TwoTargetsEnv().spec, TrainConfig("test:two-targets", agent="sacx"))
+        run = RunDir.find(str(tmp_path), s["run_id"])
+        return s, load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))[1]["host"]["scheduler"]
+
+    s, sched = scheduler_after(230, agent="sacx", learning_starts=230,
+                               sacx=SACXConfig(**{**TINY.__dict__, "switch_every": 1}))
+    assert sched["updates"] == 0 and sched["table"] == {}
+    _, sched = scheduler_after(400, resume=s["run_id"])
+    assert sched["updates"] > 0

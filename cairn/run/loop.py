@@ -318,6 +318,7 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     loop.next_episode += 1
     ts = env.reset()
     scheduled = hasattr(learner, "begin_episode")  # SAC-X: an intention scheduler picks who acts
+    random_steps_in_episode = False  # warm-up actions in the current episode (the scheduler does not learn from it)
     if scheduled:
         learner.begin_episode(np_rng)
     with _status_on_failure(run, writer, metrics_out), _StopFlag() as stop:
@@ -329,6 +330,7 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
             if loop.env_step < config.warmup_steps:
                 action = np_rng.uniform(-1.0, 1.0, spec.action_size).astype(np.float32)
                 log_prob, policy_tag = random_log_prob, "random"
+                random_steps_in_episode = True
             else:
                 a, lp, act_key = learner.act(learner.policy_params(state), obs[None], act_key)
                 action = np.asarray(a)[0]  # host arrays: indexing a jax array would dispatch an op
@@ -362,9 +364,10 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
                 episode_id = loop.next_episode
                 loop.next_episode += 1
                 ts = env.reset()
-                if scheduled:
-                    learner.end_episode()
+                if scheduled:  # the scheduler learns only from episodes its intentions acted in throughout
+                    learner.end_episode(learn=not random_steps_in_episode)
                     learner.begin_episode(np_rng)
+                random_steps_in_episode = False
             else:
                 ts = next_ts
             if metrics is not None and crossed(before, loop.env_step, config.log_every):

@@ -2,8 +2,10 @@
 
 Every intention k has its own actor, twin critics, target critics and temperature (a leading axis of
 size K on every leaf of the state). One update samples one batch with the whole reward vector and
-trains intention k on reward channel k — every transition teaches every intention, off-policy.
-Acting uses the scheduler's active intention; its name is the step's policy tag in the store.
+trains intention k on its reward w_k · r, a weight vector over the stored channels (one channel, or a
+composite intention's weighted sum) — every transition teaches every intention, off-policy.
+Acting uses the scheduler's active intention (with ``gpi``, the main intention acts with the best of
+every intention's proposal); its name is the step's policy tag in the store.
 """
 
 from __future__ import annotations
@@ -221,8 +223,8 @@ class SACXLearner:
     def observe(self, reward, rng):
         self.scheduler.observe(reward, rng)
 
-    def end_episode(self):
-        self.scheduler.end_episode()
+    def end_episode(self, learn: bool = True):
+        self.scheduler.end_episode(learn)
 
     def host_state(self) -> dict:
         return {"scheduler": self.scheduler.state_dict()}

@@ -86,9 +86,10 @@ class Scheduler:
             self._choose(rng)
         return self.active
 
-    def end_episode(self) -> None:
-        """Monte-Carlo update of Q(T_{0:h−1}, T_h) for every switch h of the finished episode."""
-        if not self._main_rewards:
+    def end_episode(self, learn: bool = True) -> None:
+        """Monte-Carlo update of Q(T_{0:h−1}, T_h) for every switch h of the finished episode; none with
+        ``learn`` False (an episode with random warm-up actions: its returns say nothing of the intentions)."""
+        if not learn or not self._main_rewards:
             return
         rewards = np.asarray(self._main_rewards)
         tail = np.cumsum(rewards[::-1])[::-1]  # Σ_{t' ≥ t} r_t'
