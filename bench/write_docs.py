@@ -965,7 +965,11 @@ env step: 44 env steps/s instead of 21, 300k in 1.9 hours instead of 4. It lifte
 block up on 3% of the main intention's steps at 60–80k against 11–14%, 20–34% from 160k to 300k) but ended
 at **50% (38–62%) of 60 episodes** at 300k, with half the updates (150k) of v7 seed 0's 60%. Its 10-episode
 evaluations: 10% at 80–140k, 30% at 180k, 40% at 240k, 60% at 280k, 40% at 300k. A run with two updates per
-decision (the same cost per env step as v7) began at 13:57 (`trial-sacx-v8ar2utd2-s0`).
+decision (the same cost per env step as v7, `trial-sacx-v8ar2utd2-s0`) ran from 13:57 to 165k over three
+sessions (stopped 2026-12-05 16:47): 10% in its 10-episode evaluations at 60k and 120k, 0% at every other one
+to 160k, and **5% (2–14%) of 60 episodes at 165k**, 39 of them ending far from the block (v7 at about that
+cost: 35% at 186k for seed 0, 27% at 200k for seed 1). More updates per decision at action repeat 2 did not
+help; action repeat 2 is not v8.
 
 **How the GPI policy should act in evaluation** (`python bench/sacx_gpi_policy.py RUN`, 2026-12-05, fourth
 session; 60 episodes from bench/sacx_eval.py's start states per variant): GPI at every step (the agent's
