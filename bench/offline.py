@@ -67,6 +67,9 @@ def run_pool(jobs, cores, t0, task=TASK, runs_dir=RUNS, prefix="offline"):
             del running[core]
             free.append(core)
             out = proc.stdout.read().strip().splitlines()
+            if proc.returncode == 130:  # cairn train stopped by a signal: a checkpoint was kept
+                print(f"  INTERRUPTED {name}: checkpoint kept; run this again to resume it", flush=True)
+                continue
             if proc.returncode != 0 or not out:
                 print(f"  FAILED {name} rc={proc.returncode} (see results/{prefix}-{name}.log)", flush=True)
                 continue

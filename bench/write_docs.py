@@ -738,12 +738,14 @@ the 2 cm box at the last step only). The SAC-X benchmark's v6 is v5 with the sca
 
 ![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
-Where SAC-X stands (2026-12-05, third session):
+Where SAC-X stands (2026-12-05, fourth session):
 - **SAC-X v7** (v6 + `--sacx.gpi`, generalised policy improvement for the main intention; its seeds 0 and 1 are
-  the GPI trial runs, begun under the names `trial-sacx-v7gpi-s*` with the same flags): seed 0 reached 300k —
-  40% in its last 10-episode evaluation, **60% (95% interval 47–71%) over 60 episodes** of its final policy
-  (`bench/sacx_eval.py`), rising from 35% at 186k and 40% at 225k. Not 80%. Seed 1 ran to 138k (10% at 60k,
-  80k and 120k, 0% at 100k), seed 2 not started.
+  the GPI trial runs, begun under the names `trial-sacx-v7gpi-s*` with the same flags): seeds 0 and 1 reached
+  300k — **60% (95% interval 47–71%) and 55% (42–67%) over 60 episodes** of their final policies
+  (`bench/sacx_eval.py`; 40% each in their last 10-episode evaluations), rising from 35% at 186k and 40% at
+  225k (seed 0) and 27% at 200k (seed 1). Not 80%. Seed 2 started 2026-12-05 16:45 and was stopped with a
+  checkpoint at 40k for the session's end; it is the first v7 run with the scheduler no longer learning from
+  warm-up episodes (a fix of that day; seeds 0 and 1 ran before it).
 - **SAC-X v6** (v5 with the block world's observation scale): seed 0 stopped at 239k (12% of 60 episodes there),
   seed 1 at 61k; superseded by v7.
 - **SAC** (one seed per session, one core each): 0% lift success in every evaluation to 300k, seeds 0, 1, 2.
