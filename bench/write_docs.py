@@ -744,7 +744,7 @@ Where SAC-X stands (2026-12-05, fourth session):
   300k — **60% (95% interval 47–71%) and 55% (42–67%) over 60 episodes** of their final policies
   (`bench/sacx_eval.py`; 40% each in their last 10-episode evaluations), rising from 35% at 186k and 40% at
   225k (seed 0) and 27% at 200k (seed 1). Not 80%. Seed 2 started 2026-12-05 16:45 and was stopped with a
-  checkpoint at 40k for the session's end; it is the first v7 run with the scheduler no longer learning from
+  checkpoint at 40k for a CI check, resumed, and stopped again at 60k for the session's end (0% in its evaluations at 20k, 40k and 60k); it is the first v7 run with the scheduler no longer learning from
   warm-up episodes (a fix of that day; seeds 0 and 1 ran before it).
 - **SAC-X v6** (v5 with the block world's observation scale): seed 0 stopped at 239k (12% of 60 episodes there),
   seed 1 at 61k; superseded by v7.
@@ -967,7 +967,7 @@ env step: 44 env steps/s instead of 21, 300k in 1.9 hours instead of 4. It lifte
 block up on 3% of the main intention's steps at 60–80k against 11–14%, 20–34% from 160k to 300k) but ended
 at **50% (38–62%) of 60 episodes** at 300k, with half the updates (150k) of v7 seed 0's 60%. Its 10-episode
 evaluations: 10% at 80–140k, 30% at 180k, 40% at 240k, 60% at 280k, 40% at 300k. A run with two updates per
-decision (the same cost per env step as v7, `trial-sacx-v8ar2utd2-s0`) ran from 13:57 to 165k over three
+decision (the same cost per env step as v7, `trial-sacx-v8ar2utd2-s0`) ran from 13:57 to 165k over two
 sessions (stopped 2026-12-05 16:47): 10% in its 10-episode evaluations at 60k and 120k, 0% at every other one
 to 160k, and **5% (2–14%) of 60 episodes at 165k**, 39 of them ending far from the block (v7 at about that
 cost: 35% at 186k for seed 0, 27% at 200k for seed 1). More updates per decision at action repeat 2 did not
