@@ -30,11 +30,13 @@ def main():
     import numpy as np
 
     from cairn.report.stats import wilson_interval
+    from cairn.run.evaluate import evaluate_episodes
+    from cairn.run.loop import make_run_env
     from cairn.run.restore import load_trained
     from cairn.run.rundir import RunDir
 
     run = RunDir.find(args.store, args.run)
-    _, env, learner, state, loop = load_trained(run, 99)
+    config, _, learner, state, loop = load_trained(run, 99)
     inner, scale = learner.inner, learner.observation_scale
     params = learner.policy_params(state)
     actor, critic, k = inner._sac.networks.actor, inner._sac.networks.critic, inner.k
@@ -49,20 +51,22 @@ def main():
     rows = {}
     for variant in args.variants:
         hold = int(variant[len("sticky"):]) if variant.startswith("sticky") else None
-        won, returns, picks = [], [], np.zeros(k)
-        for _ in range(args.episodes):
-            ts, t, chosen, ret = env.reset(), 0, 0, 0.0
-            while not ts.last():
-                proposals, q = map(np.asarray, proposals_and_q(params, (ts.observation * scale)[None].astype(np.float32)))
-                if variant == "gpi" or (hold and t % hold == 0):
-                    chosen = int(np.argmax(q))
-                elif variant == "main":
-                    chosen = 0
-                picks[chosen] += 1
-                ts = env.step(proposals[chosen])
-                ret, t = ret + float(ts.reward[0]), t + 1
-            won.append(env.success())
-            returns.append(ret)
+        env = make_run_env(config.env_id, 99, config.action_repeat)  # every variant from the same start states
+        picks, step, chosen = np.zeros(k), [0], [0]  # step within the episode, the intention acting
+
+        def act(params, obs):
+            proposals, q = map(np.asarray, proposals_and_q(params, (obs * scale).astype(np.float32)))
+            if variant == "gpi" or (hold and step[0] % hold == 0):
+                chosen[0] = int(np.argmax(q))
+            elif variant == "main":
+                chosen[0] = 0
+            picks[chosen[0]] += 1
+            return proposals[chosen[0]][None]
+
+        def on_step(i, t, obs, action, next_ts):
+            step[0] = 0 if next_ts.last() else t + 1
+
+        returns, won = evaluate_episodes(act, params, env, args.episodes, on_step=on_step)
         n = int(np.sum(won))
         low, high = wilson_interval(n, args.episodes)
         rows[variant] = {"success_rate": round(n / args.episodes, 4), "interval": [round(low, 4), round(high, 4)],

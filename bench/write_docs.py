@@ -980,8 +980,10 @@ suspected that switching between proposals whose grip commands differ drops the 
 
 {sacx_gpi_policy_section(load('sacx-gpi-policy.json'))}
 
-Holding the pick changes nothing beyond noise, so per-step switching is not what drops the block; the main
-intention's own policy alone lifts in half as many episodes: at 300k its critic still needs the other
+Every variant starts from the same 60 start states (a fresh env seeded 99 each; a first run of this script
+shared one env across variants, which gave 32%, 58% and 58% for main, sticky 5 and sticky 20). Holding the
+pick does not help (53%, 55% against 60%), so per-step switching is not what drops the block; the main
+intention's own policy alone lifts in under half as many episodes: at 300k its critic still needs the other
 intentions' actions near the block.
 
 So GPI is what made the lift learnable here, and one seed at 300k reaches 60%, not 80%; the other seeds of v7

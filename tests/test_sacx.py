@@ -304,11 +304,9 @@ def test_sacx_learns_both_intentions_and_records_tags(tmp_path, shared_torso):
     # SAC-Q favours the intention whose episodes score best on the main task, after trying both
     assert tags["sacx/task"] > tags["sacx/aux"] > 0
     # the scheduler's table travels with the checkpoint
-    from cairn.agents import make_learner
-    from cairn.run.checkpoint import load_checkpoint
+    from cairn.run.restore import load_trained
 
-    learner = make_learner("sacx", fake_envs.TwoTargetsEnv().spec, cfg)
-    _, loop, _ = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
+    loop = load_trained(run, 0).loop
     assert loop["host"]["scheduler"]["updates"] > 1000 and "|0" in loop["host"]["scheduler"]["table"]
     s2 = train(TrainConfig("test:two-targets", resume=s["run_id"], steps=1600, eval_every=0, store=str(tmp_path)))
     assert s2["env_steps"] == 1600
@@ -352,14 +350,11 @@ def test_sacx_on_the_block_world_evaluates_every_intention(tmp_path, capsys):
 def test_the_q_scheduler_does_not_learn_from_warm_up_episodes(tmp_path):
     """Random warm-up actions are nobody's intention: episodes with any of them leave the table alone (a run
     that ends with its warm-up has no updates), and episodes acted by the intentions update it."""
-    from cairn.agents import make_learner
-    from cairn.run.checkpoint import load_checkpoint
+    from cairn.run.restore import load_trained
 
     def scheduler_after(steps, **kw):
         s = train(TrainConfig("test:two-targets", steps=steps, eval_every=0, store=str(tmp_path), **kw))
-        learner = make_learner("sacx", fake_envs.TwoTargetsEnv().spec, TrainConfig("test:two-targets", agent="sacx"))
-        run = RunDir.find(str(tmp_path), s["run_id"])
-        return s, load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))[1]["host"]["scheduler"]
+        return s, load_trained(RunDir.find(str(tmp_path), s["run_id"]), 0).loop["host"]["scheduler"]
 
     s, sched = scheduler_after(230, agent="sacx", learning_starts=230,
                                sacx=SACXConfig(**{**TINY.__dict__, "switch_every": 1}))
