@@ -31,7 +31,6 @@ def main():
 
     from cairn.report.stats import wilson_interval
     from cairn.run.evaluate import evaluate_episodes
-    from cairn.run.loop import make_run_env
     from cairn.run.restore import load_trained
     from cairn.run.rundir import RunDir
 
@@ -51,7 +50,7 @@ def main():
     rows = {}
     for variant in args.variants:
         hold = int(variant[len("sticky"):]) if variant.startswith("sticky") else None
-        env = make_run_env(config.env_id, 99, config.action_repeat)  # every variant from the same start states
+        env = load_trained(run, 99).env  # every variant from the same start states, the run's reward definition
         picks, step, chosen = np.zeros(k), [0], [0]  # step within the episode, the intention acting
 
         def act(params, obs):

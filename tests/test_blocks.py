@@ -61,6 +61,34 @@ def test_shaping_function_by_hand():
     assert shaped(0.07, 0.02, 0.1) == pytest.approx(1 - math.tanh(w * 0.05) ** 2)
 
 
+def test_lift_shaping_by_reward_version():
+    """lift_shaped is linear from 4 cm (reward_version 3) or 5.5 cm (2) to 10 cm of block 0's centre; a run
+    recorded with 2 is rebuilt with 2. Block 0 is put at each height by hand (physics not stepped)."""
+    from cairn.envs.blocks import REWARD_VERSION
+    from cairn.envs.registry import reward_versions
+
+    lift = CHANNELS.index("lift")
+    assert REWARD_VERSION == "3" and set(reward_versions("cairn:lift")) >= {"2", "3"}
+    envs = {v: BlockWorld("lift", seed=0, reward_version=v) for v in ("2", "3")}
+    for v, env in envs.items():
+        assert env.spec.reward_version == v
+        env.reset()
+    for z, want in [(0.025, (0.0, 0.0)), (0.035, (0.0, 0.0)), (0.05, (0.0, 1 / 6)), (0.0775, (0.5, 0.625)),
+                    (0.10, (1.0, 1.0)), (0.2, (1.0, 1.0))]:
+        got = []
+        for v, env in envs.items():
+            a = env._qpos_blocks[0]
+            env.data.qpos[a + 2] = z
+            env._mj.mj_forward(env.model, env.data)
+            got.append(env.rewards(shaped_form=True)[lift])
+            assert env.rewards()[lift] == (z >= 0.10)  # the sparse lift did not change
+        assert got == pytest.approx(want), z
+    assert cairn.make("cairn:lift").spec.reward_version == "3"
+    with pytest.raises(ValueError, match="reward_version 2, 3, not 'first'"):
+        BlockWorld("lift", reward_version="")
+    assert reward_versions("dmc:cartpole-swingup") == ()
+
+
 def _go(env, target, grip):
     v = np.clip((np.asarray(target) - env.gripper_position()) * 8, -1, 1)
     return env.step(np.array([*v, grip]))

@@ -204,6 +204,29 @@ def test_reuse_refuses_runs_of_another_reward_definition(tmp_path):
     assert ok["reuse_runs"] == [now["run_id"]]
 
 
+def test_resume_keeps_the_reward_definition_the_run_was_recorded_with(tmp_path):
+    """The block world still computes its reward_version 2 (lift_shaped from 5.5 cm): a run recorded with it
+    resumes, and is evaluated, with it, and its run.json keeps saying so; --reuse still refuses to mix it
+    into a run of the current definition."""
+    from cairn.envs.blocks import REWARD_VERSION
+    from cairn.run.restore import load_trained
+    from cairn.run.rundir import RunDir
+
+    old = small_run(tmp_path, env="cairn:lift", run_name="old", steps=60, learning_starts=60, eval_every=0)
+    meta_path = tmp_path / "runs" / old["run_id"] / "run.json"
+    meta = json.loads(meta_path.read_text())
+    assert meta["env_spec"]["reward_version"] == REWARD_VERSION != "2"
+    meta["env_spec"]["reward_version"] = "2"  # as a run recorded before version 3
+    meta_path.write_text(json.dumps(meta))
+    resumed = small_run(tmp_path, env="cairn:lift", steps=80, learning_starts=60, eval_every=80, resume=old["run_id"])
+    assert resumed["env_steps"] == 80
+    assert json.loads(meta_path.read_text())["env_spec"]["reward_version"] == "2"
+    env = load_trained(RunDir.find(str(tmp_path), "old"), seed=0).env
+    assert env.spec.reward_version == "2"
+    with pytest.raises(ConfigError, match="reward_version 2; this cairn computes 3"):
+        small_run(tmp_path, env="cairn:lift", steps=10, reuse="old")
+
+
 def test_writer_round_trip_exact(tmp_path):
     spec = EnvSpec("test:w", 3, 2, reward_names=("a", "b", "c"))
     w = StoreWriter(tmp_path / "r", "r", spec, flush_seconds=1e9)

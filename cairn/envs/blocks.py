@@ -22,7 +22,8 @@ without (seeds 0 and 1, 2026-12-05, docs/benchmarks.md).
 Reward channels, every step, all of them always (the task's main channel first; see ``CHANNELS``):
   reach        pinch point within 2 cm of block 0's centre on every axis
   touch        both finger pads touching
-  lift         block 0's centre ≥ 10 cm above the table (shaped: linear from 5.5 cm to 10 cm)
+  lift         block 0's centre ≥ 10 cm above the table (shaped: linear from 4 cm to 10 cm; the block rests
+               at 2.5 cm and a cube tipped onto an edge stands at 3.5 cm)
   place        block 0 within 2 cm of the point 7 cm above block 1's centre (hovering over it)
   stack        block 0 resting on block 1: horizontal offset < 3 cm, height error < 1 cm, not grasped
   stack_leave  stack, with the pinch point at least 10 cm above block 0
@@ -59,9 +60,14 @@ FINGER_OPEN = 0.045  # each finger's travel from the centre: 9 cm fully open
 REACH_TOL, PLACE_TOL, PLACE_HEIGHT = 0.02, 0.02, 0.07
 REACH_MARGINS = (0.5, 0.1)  # reach_shaped: the mean of a workspace-wide and a near-block shaping
 # EnvSpec.reward_version. "" (runs stored before 2026-11-25 07:00): reach_shaped was the 0.1 m term alone;
-# "2": the mean over REACH_MARGINS. Bump it whenever a channel's definition changes.
-REWARD_VERSION = "2"
-LIFT_LOW, LIFT_HIGH = 0.055, 0.10
+# "2": the mean over REACH_MARGINS; "3" (2026-12-05): lift_shaped rises from 4 cm instead of 5.5 cm — SAC-X
+# v7's policies that raised the block and lost it before 10 cm had raised it to 4.1–6.4 cm (11 of 120
+# evaluation episodes, bench/sacx_eval.py), mostly below 5.5 cm, where the shaped lift said nothing.
+# Bump it whenever a channel's definition changes, and keep the older definitions that stored runs were
+# recorded with in REWARD_DEFINITIONS: a run is resumed and evaluated with the definition it was recorded with.
+REWARD_VERSION = "3"
+REWARD_DEFINITIONS = {"2": {"lift_low": 0.055}, "3": {"lift_low": 0.04}}  # reward_version -> its parameters
+LIFT_HIGH = 0.10
 STACK_XY, STACK_Z, LEAVE_HEIGHT = 0.03, 0.01, 0.10
 TOUCH_THRESHOLD = 0.05  # newtons on a pad
 COLOURS = ("0.85 0.2 0.2 1", "0.2 0.35 0.85 1", "0.2 0.7 0.3 1")
@@ -147,11 +153,16 @@ class BlockWorld:
     """One block-world task; ``task`` picks the main reward channel, ``shaped`` the reward form."""
 
     def __init__(self, task: str = "lift", seed: int | None = 0, shaped_rewards: bool = False, num_blocks: int = 2,
-                 episode_length: int = 200, yaw: bool = False):
+                 episode_length: int = 200, yaw: bool = False, reward_version: str = REWARD_VERSION):
         import mujoco
 
         if task not in TASKS:
             raise ValueError(f"unknown block-world task {task!r}; tasks: {', '.join(TASKS)}")
+        if reward_version not in REWARD_DEFINITIONS:
+            have = ", ".join(REWARD_DEFINITIONS)
+            raise ValueError(f"the block world computes reward_version {have}, not {reward_version or 'first'!r}")
+        self.reward_version = reward_version
+        self._lift_low = REWARD_DEFINITIONS[reward_version]["lift_low"]
         if not 2 <= num_blocks <= 3:
             raise ValueError(f"num_blocks must be 2 or 3 (got {num_blocks})")
         self._mj = mujoco
@@ -186,7 +197,7 @@ class BlockWorld:
         self._act = ActionAdapter(self.env_id, -np.ones(self._n_cart + 1), np.ones(self._n_cart + 1))
         self.spec = EnvSpec(self.env_id, obs_size, self._n_cart + 1, reward_names=names,
                             action_low=(-1.0,) * (self._n_cart + 1), action_high=(1.0,) * (self._n_cart + 1),
-                            reward_version=REWARD_VERSION, observation_scale=observation_scale(num_blocks))
+                            reward_version=reward_version, observation_scale=observation_scale(num_blocks))
         self._rng = np.random.default_rng(seed)
         self._t = 0
         self._needs_reset = True
@@ -281,7 +292,7 @@ class BlockWorld:
             place_d < PLACE_TOL, stacked, stacked and above >= LEAVE_HEIGHT,
             sum(_shaped(reach_excess, 0.0, m) for m in REACH_MARGINS) / len(REACH_MARGINS),
             ((t_left > TOUCH_THRESHOLD) + (t_right > TOUCH_THRESHOLD)) / 2.0,
-            min(max((z0 - LIFT_LOW) / (LIFT_HIGH - LIFT_LOW), 0.0), 1.0),
+            min(max((z0 - self._lift_low) / (LIFT_HIGH - self._lift_low), 0.0), 1.0),
             _shaped(place_d, PLACE_TOL, 0.1),
             stack_shaped,
             float(stacked) * _shaped(max(LEAVE_HEIGHT - above, 0.0), 0.0, 0.1),

@@ -49,6 +49,16 @@ def _unknown(env_id: str, why: str = "unknown env id") -> UnknownEnvError:
     return UnknownEnvError(f"{why} {env_id!r}{hint}")
 
 
+def reward_versions(env_id: str) -> tuple[str, ...]:
+    """The reward definitions (``EnvSpec.reward_version``) ``make(env_id, reward_version=...)`` can build: a
+    stored run is resumed and evaluated with the one it was recorded with. Empty: only the current one."""
+    if env_id.partition(":")[0] == "cairn" and env_id not in _CUSTOM:
+        from cairn.envs.blocks import REWARD_DEFINITIONS
+
+        return tuple(REWARD_DEFINITIONS)
+    return ()
+
+
 def make(env_id: str, seed: int | None = 0, **kwargs) -> Env:
     """Build an environment from its id, seeded for reproducibility.
 

@@ -23,6 +23,7 @@ import numpy as np
 import cairn
 from cairn.agents import make_learner
 from cairn.envs import make as make_env
+from cairn.envs.registry import reward_versions
 from cairn.envs.wrappers import ActionRepeat
 from cairn.errors import ConfigError
 from cairn.replay import Mixture, RingBuffer
@@ -43,8 +44,8 @@ RESUME_OVERRIDES = ("steps", "eval_every", "eval_episodes", "checkpoint_every", 
 INVOCATION_FIELDS = ("json", "store")
 
 
-def make_run_env(env_id: str, seed: int, action_repeat: int = 1):
-    env = make_env(env_id, seed=seed)
+def make_run_env(env_id: str, seed: int, action_repeat: int = 1, **env_kwargs):
+    env = make_env(env_id, seed=seed, **env_kwargs)
     return ActionRepeat(env, action_repeat) if action_repeat > 1 else env
 
 
@@ -234,13 +235,17 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
 
         return train_offline(config, run, resuming, progress)
     env = make_run_env(config.env_id, config.seed, config.action_repeat)
-    spec = env.spec
+    spec, env_kwargs = env.spec, {}
     if resuming:  # its replay holds rewards as they were defined when it was recorded
         recorded = (run.read_meta().get("env_spec") or {}).get("reward_version") or ""
         if recorded != spec.reward_version:
-            other = other_reward_definition(config.env_id, recorded, spec)
-            raise ConfigError(f"run {run.run_id} was recorded with {other}: resuming would mix both in one run; "
-                              "start a new run")
+            if recorded not in reward_versions(config.env_id):
+                other = other_reward_definition(config.env_id, recorded, spec)
+                raise ConfigError(f"run {run.run_id} was recorded with {other}: resuming would mix both in one run; "
+                                  "start a new run")
+            env_kwargs = {"reward_version": recorded}  # the env still computes it: go on with that definition
+            env = make_run_env(config.env_id, config.seed, config.action_repeat, **env_kwargs)
+            spec = env.spec
     learner = make_learner(config.agent, spec, config)
     replay = RingBuffer(min(config.replay_capacity, config.steps), spec.observation_size, spec.action_size,
                         len(spec.reward_names))
@@ -269,7 +274,7 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
         # Episodes flushed after that checkpoint (a run killed with SIGKILL) keep their ids.
         loop.next_episode = max(loop.next_episode, _stored_episodes(run.path))
         # The simulator's state is not checkpointed: a resumed run starts a fresh episode, seeded anew.
-        env = make_run_env(config.env_id, config.seed + 7919 * loop.resumes, config.action_repeat)
+        env = make_run_env(config.env_id, config.seed + 7919 * loop.resumes, config.action_repeat, **env_kwargs)
     sampler, prior_info = replay, {}
     if config.reuse:
         prior, prior_runs, load_s = load_prior(resolve_store(config.store), config.reuse, spec, config.env_id,
@@ -287,7 +292,8 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
                     env_spec=spec.to_dict(), pid=os.getpid(), host=socket.gethostname(), heartbeat=time.time(),
                     flush_seconds=config.flush_seconds, **prior_info,
                     **({} if resuming else {"start_time": time.time()}))
-    eval_env = make_run_env(config.env_id, config.seed + 1_000_003, config.action_repeat) if config.eval_every else None
+    eval_env = (make_run_env(config.env_id, config.seed + 1_000_003, config.action_repeat, **env_kwargs)
+                if config.eval_every else None)
     metrics_out = MetricsWriter(run.path)
     writer = None
     if config.record:

@@ -12,6 +12,7 @@ import jax
 from cairn.agents import make_learner
 from cairn.run.checkpoint import load_checkpoint
 from cairn.run.config import TrainConfig
+from cairn.envs.registry import reward_versions
 from cairn.run.loop import make_run_env
 from cairn.run.rundir import RunDir
 
@@ -25,10 +26,14 @@ class TrainedRun(NamedTuple):
 
 
 def load_trained(run: RunDir, seed: int, checkpoint: Path | None = None) -> TrainedRun:
-    """Rebuild ``run``'s env (seeded ``seed``) and learner from its stored config and load ``checkpoint``
+    """Rebuild ``run``'s env (seeded ``seed``, with the reward definition it was recorded with) and learner from its stored config and load ``checkpoint``
     (default: the run's latest). Raises ``ConfigError`` when the checkpoint does not fit the learner."""
     config = TrainConfig.from_dict(run.read_config())
-    env = make_run_env(config.env_id, seed, config.action_repeat)
+    recorded = (run.read_meta().get("env_spec") or {}).get("reward_version")
+    # the reward definition the run was trained with, where the env still computes it (its intentions'
+    # evaluation returns then mean what they meant in training)
+    kwargs = {"reward_version": recorded} if recorded in reward_versions(config.env_id) else {}
+    env = make_run_env(config.env_id, seed, config.action_repeat, **kwargs)
     learner = make_learner(config.agent, env.spec, config)
     state, loop, _ = load_checkpoint(checkpoint or run.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
     return TrainedRun(config, env, learner, state, loop)
