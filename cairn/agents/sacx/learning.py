@@ -171,6 +171,9 @@ class SACXLearner:
 
         self._act = jax.jit(act)
         self._eval_act = jax.jit(eval_act)
+        # one call, not one eager op per parameter leaf: called before every env step (1.9 ms eager against
+        # ~0.1 jitted, with v7's four intentions; 2026-12-05)
+        self._gpi_params = jax.jit(lambda actors, critics: GPIParams(actors, _pick(critics, 0)))
         self._init = lambda key: jax.vmap(self._sac.init)(jax.random.split(key, self.k))
 
     def _with_named_metrics(self, update):
@@ -193,7 +196,7 @@ class SACXLearner:
     def policy_params(self, state):
         """What acts: the intentions' actors, and with ``gpi`` the main intention's critic beside them."""
         if self.config.gpi:
-            return GPIParams(state.actor_params, _pick(state.critic_params, 0))
+            return self._gpi_params(state.actor_params, state.critic_params)
         return state.actor_params
 
     def sample_batch(self, sampler, rng: np.random.Generator):
