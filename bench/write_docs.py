@@ -543,6 +543,10 @@ def sacx_eval_section(r):
     for x in sorted(r["results"], key=lambda x: (x["run"], x["env_steps"])):
         low, high = x["success_interval"]
         failed = "; ".join(f"{k} {v}" for k, v in x.get("outcomes", {}).items() if k != "success") or "–"
+        if x.get("raised_max_z_cm"):  # recorded since 2026-12-05 (fifth session)
+            peaks, ends = x["raised_max_z_cm"], x["raised_last_z_cm"]
+            failed += (f" (the raised-< 10 cm episodes peaked at {min(peaks)}–{max(peaks)} cm and ended at "
+                       f"{min(ends)}–{max(ends)} cm)")
         lines.append(f"| `{x['run']}` | {x['env_steps']} | {x['episodes']} ({x['seed']}) | {x['success_rate']:.0%} | "
                      f"{low:.0%}–{high:.0%} | {x['mean_return']} | {failed} | {x['date']} |")
     return "\n".join(lines)

@@ -39,6 +39,19 @@ def test_soft_td_target_with_a_floor_and_gpi_value():
     np.testing.assert_array_equal(best, [1, 2])
 
 
+def test_soft_td_target_with_a_soft_floor():
+    # min Q' = [1.5, 3.0], α·log π = [−0.2, 0.4], floors [2.0, 2.9]
+    # plain floor: max(1.7, 2.0) = 2.0 and max(2.6, 2.9) = 2.9 — state 1's floor wins though its Q (2.9) < 3.0
+    # soft floor:  max(1.5, 2.0) + 0.2 = 2.2 and max(3.0, 2.9) − 0.4 = 2.6
+    args = (jnp.array([1.0, 0.5]), jnp.array([1.0, 1.0]), 0.9, jnp.array([[2.0, 3.0], [1.5, 4.0]]),
+            jnp.array([-1.0, 2.0]), 0.2, jnp.array([2.0, 2.9]))
+    np.testing.assert_allclose(losses.soft_td_target(*args), [2.8, 3.11], rtol=1e-6)
+    np.testing.assert_allclose(losses.soft_td_target(*args, soft_floor=True), [2.98, 2.84], rtol=1e-6)
+    # −inf floors leave SAC's target either way
+    plain = losses.soft_td_target(*args[:-1], jnp.array([-jnp.inf, -jnp.inf]), soft_floor=True)
+    np.testing.assert_allclose(plain, [1 + 0.9 * 1.7, 0.5 + 0.9 * 2.6], rtol=1e-6)
+
+
 def test_q_regression_loss_and_no_gradient_into_target():
     # critic 1 errors (−1, 1) → mean square 1; critic 2 errors (2, 0) → 2; ½·(1 + 2) = 1.5
     q = jnp.array([[1.0, 2.0], [4.0, 1.0]])

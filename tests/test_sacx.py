@@ -124,15 +124,18 @@ def test_shared_torso_losses_are_sums_of_each_intentions_sac_loss():
     assert float(m["critic_loss/task"]) + float(m["critic_loss/other"]) == pytest.approx(expected, rel=1e-5)
 
 
-def test_gpi_bootstraps_the_main_critic_from_the_best_other_proposal():
+@pytest.mark.parametrize("soft_floor", [False, True])
+def test_gpi_bootstraps_the_main_critic_from_the_best_other_proposal(soft_floor):
     """``--sacx.gpi``, by hand: the main intention's target is r + γ·d·max(its soft value, max_{j≠0} min_i
-    Q̄_0(s′, ã_j)) with ã_j a sample of intention j's policy; the other intentions keep SAC's target."""
+    Q̄_0(s′, ã_j)) with ã_j a sample of intention j's policy (``--sacx.gpi-soft-floor``: r + γ·d·(max(min_i
+    Q̄_0(s′, a′), that floor) − α·log π(a′|s′))); the other intentions keep SAC's target."""
     from cairn.agents.sac.losses import q_regression_loss, soft_td_target
     from cairn.agents.sacx.learning import _pick
     from cairn.nets.tanh_gaussian import tanh_gaussian_sample
 
     spec = EnvSpec("test:x", 3, 2, reward_names=("task", "aux", "other"))
-    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "gpi": True, "intentions": ("aux", "other")}))
+    learner = SACXLearner(spec, SACXConfig(**{**TINY.__dict__, "gpi": True, "gpi_soft_floor": soft_floor,
+                                              "intentions": ("aux", "other")}))
     nets = learner._sac.networks
     state = learner.init(jax.random.PRNGKey(3))
     rng = np.random.default_rng(0)
@@ -154,10 +157,14 @@ def test_gpi_bootstraps_the_main_critic_from_the_best_other_proposal():
         next_action, next_log_prob = tanh_gaussian_sample(critic_key, mean, log_std)
         next_q = nets.critic.apply(_pick(state.target_critic_params, k), nxt, next_action)
         alpha = float(np.exp(state.log_alpha[k]))
-        y = soft_td_target(batch.reward[:, k], batch.discount, 0.99, next_q, next_log_prob, alpha,
-                           floor if k == 0 else None)
+        own_q = np.min(next_q, axis=0)
+        if k == 0 and soft_floor:  # by hand, not through soft_td_target's soft_floor
+            y = batch.reward[:, k] + 0.99 * batch.discount * (np.maximum(own_q, floor) - alpha * next_log_prob)
+        else:
+            y = soft_td_target(batch.reward[:, k], batch.discount, 0.99, next_q, next_log_prob, alpha,
+                               floor if k == 0 else None)
         if k == 0:
-            floored = np.mean(floor > np.min(next_q, axis=0) - alpha * next_log_prob)
+            floored = np.mean(floor > own_q - (0.0 if soft_floor else alpha * next_log_prob))
         expected[name] = float(q_regression_loss(nets.critic.apply(_pick(state.critic_params, k), obs, batch.action), y))
     _, m = learner.update(state, batch)
     for name, value in expected.items():
@@ -165,6 +172,8 @@ def test_gpi_bootstraps_the_main_critic_from_the_best_other_proposal():
     assert float(m["gpi_share"]) == pytest.approx(floored) and 0 < floored < 1  # the floor decided some targets
     with pytest.raises(ConfigError, match="sacx.gpi needs separate networks"):
         SACXConfig(gpi=True, shared_torso=True)
+    with pytest.raises(ConfigError, match="add --sacx.gpi"):
+        SACXConfig(gpi_soft_floor=True)
 
 
 def test_gpi_acts_with_the_proposal_the_main_critic_values_most():

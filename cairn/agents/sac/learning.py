@@ -38,7 +38,8 @@ def _update(state: SACState, batch: Transition, *, networks: SACNetworks, config
     # 1. critics towards the soft TD target.
     (c_loss, c_aux), c_grads = jax.value_and_grad(losses.critic_loss, has_aux=True)(
         state.critic_params, state.target_critic_params, state.actor_params, alpha, batch, critic_key,
-        networks=networks, gamma=config.gamma, next_value_floor=next_value_floor)
+        networks=networks, gamma=config.gamma, next_value_floor=next_value_floor,
+        soft_floor=getattr(config, "gpi_soft_floor", False))
     c_updates, critic_opt_state = critic_opt.update(c_grads, state.critic_opt_state, state.critic_params)
     critic_params = optax.apply_updates(state.critic_params, c_updates)
 

@@ -12,15 +12,21 @@ import jax.numpy as jnp
 from cairn.nets.tanh_gaussian import tanh_gaussian_sample
 
 
-def soft_td_target(reward, discount, gamma, next_q, next_log_prob, alpha, floor=None):
-    """y = r + γ·d·max(min_i Q̄_i(s', a') − α·log π(a'|s'), floor),  a' ~ π(·|s').
+def soft_td_target(reward, discount, gamma, next_q, next_log_prob, alpha, floor=None, soft_floor=False):
+    """y = r + γ·d·max(min_i Q̄_i(s', a') − α·log π(a'|s'), floor),  a' ~ π(·|s');
+    with ``soft_floor``: y = r + γ·d·(max(min_i Q̄_i(s', a'), floor) − α·log π(a'|s')).
 
     Args:
       reward, discount, next_log_prob: [B].  next_q: [num_critics, B].  gamma, alpha: scalars.
       floor: [B] or None (no floor): a lower bound on the next state's value, e.g. SAC-X's `--sacx.gpi`
-        value of other intentions' proposals (``gpi_value``).
+        value of other intentions' proposals (``gpi_value``), a plain Q.
+      soft_floor: compare the floor with Q̄(s', a') and keep the policy's own entropy term either way, so that
+        an equally good proposal does not win by α·|log π| (SAC-X's `--sacx.gpi-soft-floor`).
     """
-    value = jnp.min(next_q, axis=0) - alpha * next_log_prob
+    q = jnp.min(next_q, axis=0)
+    if floor is not None and soft_floor:
+        return reward + gamma * discount * (jnp.maximum(q, floor) - alpha * next_log_prob)
+    value = q - alpha * next_log_prob
     if floor is not None:
         value = jnp.maximum(value, floor)
     return reward + gamma * discount * value
@@ -49,15 +55,17 @@ def temperature_objective(log_alpha, log_prob, target_entropy):
 
 
 def critic_loss(critic_params, target_critic_params, actor_params, alpha, batch, key, *, networks, gamma,
-                next_value_floor=None):
+                next_value_floor=None, soft_floor=False):
     mean, log_std = networks.actor.apply(actor_params, batch.next_observation)
     next_action, next_log_prob = tanh_gaussian_sample(key, mean, log_std)
     next_q = networks.critic.apply(target_critic_params, batch.next_observation, next_action)
-    target = soft_td_target(batch.reward, batch.discount, gamma, next_q, next_log_prob, alpha, next_value_floor)
+    target = soft_td_target(batch.reward, batch.discount, gamma, next_q, next_log_prob, alpha, next_value_floor,
+                            soft_floor)
     q = networks.critic.apply(critic_params, batch.observation, batch.action)
     aux = {"q_mean": jnp.mean(q), "target_mean": jnp.mean(target)}
     if next_value_floor is not None:  # how often the floor decided the bootstrap
-        aux["floor_share"] = jnp.mean(next_value_floor > jnp.min(next_q, axis=0) - alpha * next_log_prob)
+        own = jnp.min(next_q, axis=0) - (0.0 if soft_floor else alpha * next_log_prob)
+        aux["floor_share"] = jnp.mean(next_value_floor > own)
     return q_regression_loss(q, target), aux
 
 

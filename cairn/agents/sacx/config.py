@@ -48,6 +48,12 @@ class SACXConfig(SACConfig):
     value spreads along what the auxiliary intentions already do (reach, grasp) instead of only along what its
     own policy does. Separate networks only. Steps where the main intention acts store no behaviour
     log-probability (NaN: the chosen action's density is not one policy's)."""
+    gpi_soft_floor: bool = False
+    """With ``gpi``: the bootstrap is max(Q̄(s′, a′), best other proposal's Q̄) − α·log π(a′|s′) — the other
+    proposals compared by Q alone, the main policy's entropy term kept either way. Off (v7): max(Q̄(s′, a′) −
+    α·log π(a′|s′), best other proposal's Q̄), where a proposal as good as the main policy's own wins by
+    α·|log π| (0.28 at v7's α ≈ 0.07 and entropy −4 by 300k): its share of the main critic's targets rose from
+    0.19 (46k) to 0.59 (266k) as α grew, and the main critic's loss with it (v7 seed 0)."""
 
     def __post_init__(self):
         super().__post_init__()
@@ -62,6 +68,8 @@ class SACXConfig(SACConfig):
             errors.append(f"sacx.scheduler_lr must be in (0, 1] (got {self.scheduler_lr})")
         if not 0.0 <= self.main_first <= 1.0:
             errors.append(f"sacx.main_first must be in [0, 1] (got {self.main_first})")
+        if self.gpi_soft_floor and not self.gpi:
+            errors.append("sacx.gpi_soft_floor changes the GPI bootstrap: add --sacx.gpi")
         if self.gpi and self.shared_torso:
             errors.append("sacx.gpi needs separate networks per intention: drop --sacx.shared-torso or --sacx.gpi")
         if errors:
