@@ -194,7 +194,12 @@ def mpo_trials_section(r):
              "[5,120 × 256]·[256 × 256]; one DMPO update took 12.3 ms instead of 15.1 (SAC 6.9 ms, one core, one "
              "XLA thread: 1.78× instead of 2.18× SAC), MPO 10.4 instead of 12.7. It learned worse on all three "
              "seeds: 637, 316, 456 (mean 470) against 723, 508, 724 in float32 with the same flags, so it was not "
-             "kept.", "",
+             "kept. Trial s13 (2026-12-05, fifth session; MPO with s8's flags, ε_μ = 0.01, one core, beside a SAC-X "
+             "run): the std's bound loosened again (ε_Σ 1e-4, α_Σ starting at 10 instead of 1000), after the logs "
+             "of the s8 runs showed the std at 0.46–0.50 throughout and α_μ climbing to 19 (the mean bound "
+             "binding): the std, free to move, fell to 0.27 by 9k and then grew to 0.6–1.2, and the runs ended at "
+             "333, 428, 612 (mean 458, against s8's 696). The E-step keeps favouring spread-out, saturated "
+             "actions on this task; a freer std does not turn into a balancing policy sooner.", "",
              "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
         lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "

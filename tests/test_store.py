@@ -194,7 +194,7 @@ def test_reuse_refuses_runs_of_another_reward_definition(tmp_path):
     assert versions == {"now": REWARD_VERSION, "old": ""}
     n_runs = len(Store(tmp_path).runs())
     with pytest.raises(ConfigError, match=rf"another definition of cairn:reach's reward channels \(reward_version "
-                                          rf"first; this cairn computes {REWARD_VERSION}\): {old['run_id']};"):
+                                          rf"first; this run computes {REWARD_VERSION}\): {old['run_id']};"):
         small_run(tmp_path, env="cairn:reach", steps=10, reuse="env")
     assert len(Store(tmp_path).runs()) == n_runs  # refused before anything was created
     with pytest.raises(ConfigError, match=rf"run {old['run_id']} was recorded with another definition.*resuming would"):
@@ -204,7 +204,7 @@ def test_reuse_refuses_runs_of_another_reward_definition(tmp_path):
     assert ok["reuse_runs"] == [now["run_id"]]
 
 
-def test_resume_keeps_the_reward_definition_the_run_was_recorded_with(tmp_path):
+def test_resume_keeps_the_reward_definition_the_run_was_recorded_with(tmp_path, monkeypatch):
     """The block world still computes its reward_version 2 (lift_shaped from 5.5 cm): a run recorded with it
     resumes, and is evaluated, with it, and its run.json keeps saying so; --reuse still refuses to mix it
     into a run of the current definition."""
@@ -218,13 +218,38 @@ def test_resume_keeps_the_reward_definition_the_run_was_recorded_with(tmp_path):
     assert meta["env_spec"]["reward_version"] == REWARD_VERSION != "2"
     meta["env_spec"]["reward_version"] = "2"  # as a run recorded before version 3
     meta_path.write_text(json.dumps(meta))
+    import cairn.run.loop as loop_module
+
+    built, make = [], loop_module.make_env  # every env the resumed run builds: training, reseeded, evaluation
+
+    def recording_make(env_id, **kwargs):
+        env = make(env_id, **kwargs)
+        built.append(env.spec.reward_version)
+        return env
+
+    monkeypatch.setattr(loop_module, "make_env", recording_make)
     resumed = small_run(tmp_path, env="cairn:lift", steps=80, learning_starts=60, eval_every=80, resume=old["run_id"])
     assert resumed["env_steps"] == 80
+    assert built[0] == REWARD_VERSION and len(built) >= 4 and set(built[1:]) == {"2"}  # the first is the probe
     assert json.loads(meta_path.read_text())["env_spec"]["reward_version"] == "2"
     env = load_trained(RunDir.find(str(tmp_path), "old"), seed=0).env
     assert env.spec.reward_version == "2"
-    with pytest.raises(ConfigError, match="reward_version 2; this cairn computes 3"):
+    with pytest.raises(ConfigError, match="reward_version 2; this run computes 3"):
         small_run(tmp_path, env="cairn:lift", steps=10, reuse="old")
+
+
+def test_offline_resume_keeps_the_reward_definition_of_its_run_and_data(tmp_path):
+    """An offline run (and its --data) recorded with the block world's reward_version 2 resumes with 2."""
+    data = small_run(tmp_path, env="cairn:lift", run_name="data", steps=200, learning_starts=200, eval_every=0)
+    off = train(TrainConfig("cairn:lift", agent="bc", offline=True, data="data", steps=20, eval_every=20,
+                            eval_episodes=1, store=str(tmp_path), run_name="off"))
+    paths = [tmp_path / "runs" / r["run_id"] / "run.json" for r in (data, off)]
+    for path in paths:
+        meta = json.loads(path.read_text())
+        meta["env_spec"]["reward_version"] = "2"
+        path.write_text(json.dumps(meta))
+    again = train(TrainConfig("cairn:lift", resume="off", steps=40, eval_every=20, eval_episodes=1, store=str(tmp_path)))
+    assert again["updates"] == 40 and json.loads(paths[1].read_text())["env_spec"]["reward_version"] == "2"
 
 
 def test_writer_round_trip_exact(tmp_path):

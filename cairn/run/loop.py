@@ -49,6 +49,20 @@ def make_run_env(env_id: str, seed: int, action_repeat: int = 1, **env_kwargs):
     return ActionRepeat(env, action_repeat) if action_repeat > 1 else env
 
 
+def recorded_env_kwargs(run: RunDir, env_id: str, spec) -> dict:
+    """The env arguments that rebuild the reward definition ``run`` was recorded with, for resuming it: {}
+    when that is ``spec``'s (the env's current one), ``{"reward_version": v}`` when the env still computes
+    the recorded v (``reward_versions``); a ConfigError otherwise (resuming would mix two definitions)."""
+    recorded = (run.read_meta().get("env_spec") or {}).get("reward_version") or ""
+    if recorded == spec.reward_version:
+        return {}
+    if recorded in reward_versions(env_id):
+        return {"reward_version": recorded}
+    other = other_reward_definition(env_id, recorded, spec)
+    raise ConfigError(f"run {run.run_id} was recorded with {other}: resuming would mix both in one run; "
+                      "start a new run")
+
+
 def crossed(before: int, now: int, every: int) -> bool:
     """True when a multiple of ``every`` lies in (before, now]."""
     return every > 0 and now // every > before // every
@@ -237,13 +251,8 @@ def train(config: TrainConfig, progress: Callable | None = None) -> dict:
     env = make_run_env(config.env_id, config.seed, config.action_repeat)
     spec, env_kwargs = env.spec, {}
     if resuming:  # its replay holds rewards as they were defined when it was recorded
-        recorded = (run.read_meta().get("env_spec") or {}).get("reward_version") or ""
-        if recorded != spec.reward_version:
-            if recorded not in reward_versions(config.env_id):
-                other = other_reward_definition(config.env_id, recorded, spec)
-                raise ConfigError(f"run {run.run_id} was recorded with {other}: resuming would mix both in one run; "
-                                  "start a new run")
-            env_kwargs = {"reward_version": recorded}  # the env still computes it: go on with that definition
+        env_kwargs = recorded_env_kwargs(run, config.env_id, spec)
+        if env_kwargs:
             env = make_run_env(config.env_id, config.seed, config.action_repeat, **env_kwargs)
             spec = env.spec
     learner = make_learner(config.agent, spec, config)

@@ -22,7 +22,7 @@ from cairn.run.checkpoint import load_checkpoint, save_checkpoint
 from cairn.run.config import TrainConfig, resolve_store
 from cairn.run.loop import (
     LoopState, NonFiniteLossError, _evaluate_point, _last_eval, _status_on_failure, _StopFlag, _tick, _wrap_up,
-    crossed, make_run_env,
+    crossed, make_run_env, recorded_env_kwargs,
 )
 from cairn.run.metrics import MetricsWriter
 from cairn.run.reuse import load_prior
@@ -32,6 +32,10 @@ from cairn.store import StoreWriter
 
 def train_offline(config: TrainConfig, run: RunDir | None, resuming: bool, progress) -> dict:
     eval_env = make_run_env(config.env_id, config.seed + 1_000_003, config.action_repeat)
+    if resuming:  # evaluated, and its data checked, with the reward definition it was recorded with
+        env_kwargs = recorded_env_kwargs(run, config.env_id, eval_env.spec)
+        if env_kwargs:
+            eval_env = make_run_env(config.env_id, config.seed + 1_000_003, config.action_repeat, **env_kwargs)
     spec = eval_env.spec
     learner = make_learner(config.agent, spec, config)
     store_root = resolve_store(config.store)

@@ -10,9 +10,9 @@ from typing import Any, NamedTuple
 import jax
 
 from cairn.agents import make_learner
+from cairn.envs.registry import reward_versions
 from cairn.run.checkpoint import load_checkpoint
 from cairn.run.config import TrainConfig
-from cairn.envs.registry import reward_versions
 from cairn.run.loop import make_run_env
 from cairn.run.rundir import RunDir
 
@@ -26,7 +26,8 @@ class TrainedRun(NamedTuple):
 
 
 def load_trained(run: RunDir, seed: int, checkpoint: Path | None = None) -> TrainedRun:
-    """Rebuild ``run``'s env (seeded ``seed``, with the reward definition it was recorded with) and learner from its stored config and load ``checkpoint``
+    """Rebuild ``run``'s env (seeded ``seed``; with the reward definition it was recorded with where the env
+    still computes it) and learner from its stored config and load ``checkpoint``
     (default: the run's latest). Raises ``ConfigError`` when the checkpoint does not fit the learner."""
     config = TrainConfig.from_dict(run.read_config())
     recorded = (run.read_meta().get("env_spec") or {}).get("reward_version")

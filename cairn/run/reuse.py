@@ -15,7 +15,7 @@ def other_reward_definition(env_id: str, recorded: str, spec: EnvSpec) -> str:
     """The words for data recorded under ``recorded`` (an ``EnvSpec.reward_version``; "" is the env's first)
     when ``spec`` computes another: one phrase for --reuse/--data and --resume."""
     return (f"another definition of {env_id}'s reward channels (reward_version {recorded or 'first'}; "
-            f"this cairn computes {spec.reward_version or 'first'})")
+            f"this run computes {spec.reward_version or 'first'})")
 
 
 def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclude: str | None = None,
@@ -52,7 +52,7 @@ def load_prior(store_root: str, selector: str, spec: EnvSpec, env_id: str, exclu
     if older and not bad:
         have = "/".join(sorted({v or "first" for v in older.values()}))
         raise ConfigError(f"{flag} runs were recorded with {other_reward_definition(env_id, have, spec)}: "
-                          f"{', '.join(older)}; select runs recorded with the current one")
+                          f"{', '.join(older)}; select runs recorded with this run's")
     if bad:
         raise ConfigError(f"{flag} {selector!r} does not match {env_id} (obs {spec.observation_size}, act "
                           f"{spec.action_size}, rewards {list(spec.reward_names)}): {'; '.join(bad)}")
