@@ -68,13 +68,13 @@ def test_lift_shaping_by_reward_version():
     from cairn.envs.registry import reward_versions
 
     lift = CHANNELS.index("lift")
-    assert REWARD_VERSION == "3" and set(reward_versions("cairn:lift")) >= {"2", "3"}
-    envs = {v: BlockWorld("lift", seed=0, reward_version=v) for v in ("2", "3")}
+    assert REWARD_VERSION == "4" and set(reward_versions("cairn:lift")) >= {"2", "3", "4"}
+    envs = {v: BlockWorld("lift", seed=0, reward_version=v) for v in ("2", "3", "4")}
     for v, env in envs.items():
         assert env.spec.reward_version == v
         env.reset()
-    for z, want in [(0.025, (0.0, 0.0)), (0.035, (0.0, 0.0)), (0.05, (0.0, 1 / 6)), (0.0775, (0.5, 0.625)),
-                    (0.10, (1.0, 1.0)), (0.2, (1.0, 1.0))]:
+    for z, want in [(0.025, (0.0, 0.0, 0.0)), (0.035, (0.0, 0.0, 0.0)), (0.05, (0.0, 1 / 6, 1 / 6)), (0.0775, (0.5, 0.625, 0.625)),
+                    (0.10, (1.0, 1.0, 1.0)), (0.2, (1.0, 1.0, 1.0))]:
         got = []
         for v, env in envs.items():
             a = env._qpos_blocks[0]
@@ -83,8 +83,8 @@ def test_lift_shaping_by_reward_version():
             got.append(env.rewards(shaped_form=True)[lift])
             assert env.rewards()[lift] == (z >= 0.10)  # the sparse lift did not change
         assert got == pytest.approx(want), z
-    assert cairn.make("cairn:lift").spec.reward_version == "3"
-    with pytest.raises(ValueError, match="reward_version 2, 3, not 'first'"):
+    assert cairn.make("cairn:lift").spec.reward_version == "4"
+    with pytest.raises(ValueError, match="reward_version 2, 3, 4, not 'first'"):
         BlockWorld("lift", reward_version="")
     assert reward_versions("dmc:cartpole-swingup") == ()
 
@@ -92,6 +92,31 @@ def test_lift_shaping_by_reward_version():
 def _go(env, target, grip):
     v = np.clip((np.asarray(target) - env.gripper_position()) * 8, -1, 1)
     return env.step(np.array([*v, grip]))
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_grasped_block_held_still_stays_in_the_grasp(seed):
+    """Grasp block 0 at its centre, lift to ~20 cm, then hold the gripper's height (the scripted P-controller)
+    with the grip closed for 150 steps (7.5 s). reward_version 4's physics: the block slips < 0.5 cm in the
+    grasp. The earlier physics (versions 2 and 3) let it creep ≈ 2 cm, which dropped blocks that trained
+    policies had lifted; a zero command lets the gripper sag by m·g/kv (1.2 cm/s) under either."""
+    drift = {}
+    for version in ("3", "4"):
+        env = BlockWorld("lift", seed=seed, episode_length=300, reward_version=version)
+        env.reset()
+        for t in range(110):
+            b0, g = env.block_position(0), env.gripper_position()
+            plan = [(40, b0 + [0, 0, 0.08], 1), (70, b0, 1), (85, g, -1), (110, [g[0], g[1], 0.2], -1)]
+            target, grip = next((tg, gr) for end, tg, gr in plan if t < end)
+            _go(env, target, grip)
+        g0, rel0 = env.gripper_position()[2], env.block_position(0)[2] - env.gripper_position()[2]
+        assert env.block_position(0)[2] > 0.15 and env.rewards()[CHANNELS.index("touch")] == 1  # lifted, held
+        hold = env.gripper_position().copy()
+        for _ in range(150):
+            _go(env, hold, -1)
+        drift[version] = rel0 - (env.block_position(0)[2] - env.gripper_position()[2])
+        assert abs(env.gripper_position()[2] - g0) < 0.005  # the P-controller held the height
+    assert drift["4"] < 0.005 and drift["3"] > 0.01, drift  # what version 4 fixed
 
 
 def test_scripted_stacking_reaches_every_channel():

@@ -234,7 +234,7 @@ def test_resume_keeps_the_reward_definition_the_run_was_recorded_with(tmp_path, 
     assert json.loads(meta_path.read_text())["env_spec"]["reward_version"] == "2"
     env = load_trained(RunDir.find(str(tmp_path), "old"), seed=0).env
     assert env.spec.reward_version == "2"
-    with pytest.raises(ConfigError, match="reward_version 2; this run computes 3"):
+    with pytest.raises(ConfigError, match=f"reward_version 2; this run computes {REWARD_VERSION}"):
         small_run(tmp_path, env="cairn:lift", steps=10, reuse="old")
 
 

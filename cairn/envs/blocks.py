@@ -3,7 +3,9 @@
 The model is written here as MJCF. The gripper is a body on three slide joints (x, y, z; optionally a
 yaw hinge) driven by velocity actuators — Cartesian velocity commands — with gravity compensation,
 and two fingers on slide joints closed by position actuators from one grip command. Finger pads
-carry touch sensors. Joint ranges keep the gripper above the table, and low walls (invisible)
+carry touch sensors. Friction uses elliptic cones with impratio 10, so a grasped block stays in the grasp
+(reward_version 4; see PHYSICS). The velocity servos (kv 40) let a held block's weight pull the gripper
+down at 1.2 cm/s under a zero command, as a velocity-controlled arm without integral action would. Joint ranges keep the gripper above the table, and low walls (invisible)
 keep the blocks on it.
 
 Control at 20 Hz (5 physics steps of 10 ms per action); episodes of 200 steps by default (10 s),
@@ -63,17 +65,31 @@ REACH_MARGINS = (0.5, 0.1)  # reach_shaped: the mean of a workspace-wide and a n
 # "2": the mean over REACH_MARGINS; "3" (2026-12-05): lift_shaped rises from 4 cm instead of 5.5 cm — SAC-X
 # v7's policies that raised the block and lost it before 10 cm had raised it to 4.1–6.4 cm (11 of 120
 # evaluation episodes, bench/sacx_eval.py), mostly below 5.5 cm, where the shaped lift said nothing.
-# Bump it whenever a channel's definition changes, and keep the older definitions that stored runs were
-# recorded with in REWARD_DEFINITIONS: a run is resumed and evaluated with the definition it was recorded with.
-REWARD_VERSION = "3"
-REWARD_DEFINITIONS = {"2": {"lift_low": 0.055}, "3": {"lift_low": 0.04}}  # reward_version -> its parameters
+# "4" (2026-12-05): version 3's channels on a simulation whose grasps hold (PHYSICS below): with the earlier
+# one a grasped block crept down between the closed pads, 2 cm in 150 steps (soft pyramidal friction), and
+# v7's policies, which lift to the 40 cm ceiling, lost blocks that had crept to the fingertips (8 of 60
+# episodes "lifted, dropped" at 300k, seed 0; bench/sacx_eval.py). Rewards are computed on the simulation, so a
+# change of either is a new definition. Bump it whenever a channel's definition or the physics changes, and
+# keep the older definitions that stored runs were recorded with in REWARD_DEFINITIONS: a run is resumed and
+# evaluated with the definition it was recorded with.
+REWARD_VERSION = "4"
+REWARD_DEFINITIONS = {  # reward_version -> its parameters
+    "2": {"lift_low": 0.055, "physics": 1}, "3": {"lift_low": 0.04, "physics": 1}, "4": {"lift_low": 0.04, "physics": 2}}
+# physics 1: pyramidal friction cones, impratio 1. physics 2: elliptic cones with impratio 10 (MuJoCo's advice
+# for grasping): a block held still slips 0.1 cm in 150 steps instead of 2 cm, and none is lost in the scripted
+# grasp-lift-carry of tests/test_blocks.py; random-action speed unchanged (~4,000 steps/s). Tried and not
+# taken: stiffer Cartesian servos (kv 200–400, ±5–20 N) to stop the gripper sagging under a held block
+# (m·g/kv: 1.2 cm/s at kv 40, which a policy offsets with a small upward command) — their jerks on starting a
+# lift made the block slip 2–17 cm. Both keep the velocity servos at kv 40.
+PHYSICS = {1: {"option": "", "kv": 40, "force": ""}, 2: {"option": 'cone="elliptic" impratio="10"', "kv": 40, "force": ""}}
 LIFT_HIGH = 0.10
 STACK_XY, STACK_Z, LEAVE_HEIGHT = 0.03, 0.01, 0.10
 TOUCH_THRESHOLD = 0.05  # newtons on a pad
 COLOURS = ("0.85 0.2 0.2 1", "0.2 0.35 0.85 1", "0.2 0.7 0.3 1")
 
 
-def _model_xml(num_blocks: int, yaw: bool) -> str:
+def _model_xml(num_blocks: int, yaw: bool, physics: int = 2) -> str:
+    phys = PHYSICS[physics]
     blocks = "\n".join(
         f'''    <body name="block{i}" pos="{0.1 * i} 0 {BLOCK_HALF}">
       <freejoint name="block{i}"/>
@@ -91,7 +107,7 @@ def _model_xml(num_blocks: int, yaw: bool) -> str:
     yaw_act = '<velocity name="yaw" joint="yaw" kv="2" ctrlrange="-1.5 1.5"/>' if yaw else ""
     wall = 'type="box" rgba="0 0 0 0" contype="0" conaffinity="2"'  # walls touch blocks only
     return f'''<mujoco model="cairn-blocks">
-  <option timestep="{CONTROL_DT / SUBSTEPS}" integrator="implicitfast"/>
+  <option timestep="{CONTROL_DT / SUBSTEPS}" integrator="implicitfast" {phys["option"]}/>
   <visual><quality shadowsize="0" offsamples="0"/><global offwidth="640" offheight="480"/></visual>
   <default>
     <joint armature="0.01"/>
@@ -121,9 +137,9 @@ def _model_xml(num_blocks: int, yaw: bool) -> str:
     <exclude body1="finger_left" body2="finger_right"/>
   </contact>
   <actuator>
-    <velocity name="x" joint="x" kv="40" ctrlrange="-{MAX_SPEED} {MAX_SPEED}"/>
-    <velocity name="y" joint="y" kv="40" ctrlrange="-{MAX_SPEED} {MAX_SPEED}"/>
-    <velocity name="z" joint="z" kv="40" ctrlrange="-{MAX_SPEED} {MAX_SPEED}"/>
+    <velocity name="x" joint="x" kv="{phys["kv"]}" ctrlrange="-{MAX_SPEED} {MAX_SPEED}"{phys["force"]}/>
+    <velocity name="y" joint="y" kv="{phys["kv"]}" ctrlrange="-{MAX_SPEED} {MAX_SPEED}"{phys["force"]}/>
+    <velocity name="z" joint="z" kv="{phys["kv"]}" ctrlrange="-{MAX_SPEED} {MAX_SPEED}"{phys["force"]}/>
     {yaw_act}
     <position name="finger_left" joint="finger_left" kp="150" ctrlrange="0 {FINGER_OPEN}"/>
     <position name="finger_right" joint="finger_right" kp="150" ctrlrange="0 {FINGER_OPEN}"/>
@@ -168,7 +184,8 @@ class BlockWorld:
         self._mj = mujoco
         self.task, self.shaped_rewards, self.num_blocks = task, shaped_rewards, num_blocks
         self.episode_length, self.yaw = episode_length, yaw
-        self.model = mujoco.MjModel.from_xml_string(_model_xml(num_blocks, yaw))
+        self.model = mujoco.MjModel.from_xml_string(
+            _model_xml(num_blocks, yaw, REWARD_DEFINITIONS[reward_version]["physics"]))
         self.data = mujoco.MjData(self.model)
         m = self.model
         jid = lambda n: m.joint(n).id  # noqa: E731
