@@ -60,9 +60,10 @@ TASK = "cairn:lift"
 # in the trial runs it approached the block from the start states, which v3–v6's main intention never
 # learned to do, and seed 0's policy lifted in 35% of 60 evaluation episodes at 186k (v6 seed 0: 12% at 239k;
 # bench/sacx_eval.py). Its seeds 0 and 1 are those trial runs (ADOPTED: the same flags, begun as trials).
-# SAC v3 (planned; seed 0 begun 2026-12-05 and stopped at 22k, `bench-sacx-sac-v3-s0` in the store): v2's
-# flags on the block world with the observation scale of v6, so that both agents see the same network
-# inputs (v2's three runs, 0% at 300k, predate the scale). VERSIONS moves to v3 once its seeds can run.
+# SAC v3 (abandoned): v2's flags with the observation scale of v6; its seed 0 (`bench-sacx-sac-v3-s0`,
+# reward_version 2) was stopped at 22k on 2026-12-05 when the block world's grasps were found to slip
+# (reward_version 4). SAC v4 (planned): v2's flags on reward_version 4 with the observation scale, the
+# baseline for a SAC-X version on that env; VERSIONS stays at v2 (0% at 300k on three seeds) until then.
 VERSIONS = {"sacx": "v7", "sacxshared": "v6", "sac": "v2"}
 # Store run names of benchmark runs begun as trials under another name (benchmark name -> store run name).
 ADOPTED = {"sacx-v7-s0": "trial-sacx-v7gpi-s0", "sacx-v7-s1": "trial-sacx-v7gpi-s1"}
