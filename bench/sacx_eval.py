@@ -13,6 +13,7 @@ near, never grasped (pinch point within 6 cm of the block at the end); far at en
 is added when the gripper had not moved (< 1 mm per step) for the last 20 steps.
 
     python bench/sacx_eval.py trial-sacx-v7gpi-s0 bench-sacx-sacx-v6-s0 --episodes 60 --core 0
+    python bench/sacx_eval.py trial-sacx-v7gpi-s0 --reward-version 4   # the same policy on newer physics
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 STILL_STEPS, RAISED_Z, NEAR = 20, 0.04, 0.06
 
 
-def outcomes(run_ref: str, store: str, episodes: int, seed: int) -> dict:
+def outcomes(run_ref: str, store: str, episodes: int, seed: int, reward_version: str | None = None) -> dict:
     import numpy as np
 
     from cairn.envs.blocks import CHANNELS, observation_layout
@@ -39,7 +40,12 @@ def outcomes(run_ref: str, store: str, episodes: int, seed: int) -> dict:
     from cairn.run.rundir import RunDir
 
     run = RunDir.find(store, run_ref)
-    _, env, learner, state, loop = load_trained(run, seed)
+    config, env, learner, state, loop = load_trained(run, seed)
+    trained_on = env.spec.reward_version
+    if reward_version is not None:  # the policy on another definition of the env (e.g. newer physics)
+        from cairn.run.loop import make_run_env
+
+        env = make_run_env(config.env_id, seed, config.action_repeat, reward_version=reward_version)
     layout = observation_layout()
     grip, block, to_block = layout["gripper_position"], layout["block0/position"], layout["block0/from_gripper"]
     touch, lift = CHANNELS.index("touch"), CHANNELS.index("lift")
@@ -75,7 +81,9 @@ def outcomes(run_ref: str, store: str, episodes: int, seed: int) -> dict:
     return {"run": run_ref, "run_id": run.run_id, "env_steps": int(loop["env_step"]), "episodes": episodes,
             "seed": seed, "success_rate": round(successes / episodes, 4), "success_interval": [round(low, 4),
             round(high, 4)], "mean_return": round(float(np.mean(returns)), 1), "outcomes": dict(kinds.most_common()), **heights,
-            "date": time.strftime("%Y-%m-%d")}
+            "date": time.strftime("%Y-%m-%d"),
+            # rows without it were evaluated on the definition the run was trained on
+            **({"reward_version": env.spec.reward_version} if env.spec.reward_version != trained_on else {})}
 
 
 def main():
@@ -85,6 +93,8 @@ def main():
     ap.add_argument("--seed", type=int, default=99, help="seed of the evaluation env (its start states)")
     ap.add_argument("--store", default=str(HERE / "results" / "store"))
     ap.add_argument("--core", type=int, default=None, help="pin to this core (one XLA thread)")
+    ap.add_argument("--reward-version", default=None,
+                    help="evaluate on this definition of the block world (default: the one the run was trained on)")
     ap.add_argument("--out", default=str(HERE / "results" / "sacx-eval.json"))
     args = ap.parse_args()
     if args.core is not None and "CAIRN_PINNED" not in os.environ:  # re-run pinned, with one XLA thread
@@ -94,9 +104,10 @@ def main():
     out = Path(args.out)
     kept = json.loads(out.read_text()) if out.exists() else {"results": []}
     for run in args.runs:
-        row = outcomes(run, args.store, args.episodes, args.seed)
-        key = (run, row["env_steps"], row["episodes"], row["seed"])
-        kept["results"] = [k for k in kept["results"] if (k["run"], k["env_steps"], k["episodes"], k["seed"]) != key]
+        row = outcomes(run, args.store, args.episodes, args.seed, args.reward_version)
+        keyof = lambda k: (k["run"], k["env_steps"], k["episodes"], k["seed"], k.get("reward_version"))  # noqa: E731
+        key = keyof(row)
+        kept["results"] = [k for k in kept["results"] if keyof(k) != key]
         kept["results"].append(row)
         low, high = row["success_interval"]
         print(f"{run} at {row['env_steps']}: success {row['success_rate']:.0%} ({low:.0%}–{high:.0%}) over "

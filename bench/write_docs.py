@@ -747,7 +747,31 @@ the 2 cm box at the last step only). The SAC-X benchmark's v6 is v5 with the sca
 
 ![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
-Where SAC-X stands (2026-12-05, fourth session):
+Where SAC-X stands (2026-12-05, fifth session):
+- **The block world dropped held blocks** (found this session; fixed as `reward_version` 4). In v7 seed 0's
+  eight "lifted, dropped" episodes at 300k (of 60; `/tmp`-style probe of each step, acting intention, grip
+  command, pads' touch), the gripper held the block at 33–36 cm, pushing into the 40 cm ceiling and often into a
+  corner of the workspace, grip closed and both pads at 1.5 N, for 80–150 steps; then the touch fell to 0
+  within one step and the block dropped — its centre had been 4.6–4.9 cm below the pinch point, hanging from
+  the fingertips by an edge. A scripted grasp at the block's centre held at a fixed height showed why: the
+  block crept down between the closed pads by 2 cm in 150 steps (MuJoCo's default pyramidal friction cones,
+  impratio 1). `reward_version` 4 uses elliptic cones with impratio 10 (MuJoCo's advice for grasping): 0.1 cm
+  in 150 steps, and the same random-action speed (4,272 against 4,174 steps/s side by side, one core, the other
+  busy). Under a zero command the gripper also sags under a held block by m·g/kv (1.2 cm/s with the kv 40
+  velocity servos); stiffer servos (kv 200–400, capped at ±5–20 N) would stop that, but their jerk when a lift
+  starts made blocks slip 2–17 cm in the scripted grasp-lift-carry, so the servos stay (a policy offsets the
+  sag with a small upward command). Runs recorded with versions 2 and 3 resume and are evaluated with their
+  own physics and rewards (`reward_version` in `run.json`; `cairn.envs.registry.reward_versions`).
+- **`reward_version` 3** (the same day): `lift_shaped` rises from 4 cm instead of 5.5 cm. The "raised < 10 cm"
+  failures of v7 at 300k had peaked at 4.1–6.4 cm (seed 1, 9 of 60 episodes) and 4.3–4.7 cm (seed 0, 3), most
+  of them below 5.5 cm where the shaped lift gave nothing, and all had fallen back to the table by the end
+  (`bench/sacx_eval.py` now records these heights). 4 cm is above a cube tipped onto an edge (3.5 cm).
+- **`--sacx.gpi-soft-floor`**: v7's GPI bootstrap for the main critic is max(Q̄(s′, a′) − α·log π(a′|s′),
+  best other proposal's Q̄); a proposal as good as the main policy's own sample wins by α·|log π| (≈ 0.28 by
+  300k: α of the main intention 0.03 → 0.07, entropy −4), and the floor's share of the targets rose from 0.19
+  (46k) to 0.59 (266k) in seed 0 as α grew, with the main critic's loss (2.6 → 10–15). The soft floor compares
+  Q̄ with Q̄ and keeps the main policy's entropy term either way: max(Q̄(s′, a′), floor) − α·log π(a′|s′).
+V8_TRIALS_PLACEHOLDER
 - **SAC-X v7** (v6 + `--sacx.gpi`, generalised policy improvement for the main intention; its seeds 0 and 1 are
   the GPI trial runs, begun under the names `trial-sacx-v7gpi-s*` with the same flags): seeds 0 and 1 reached
   300k — **60% (95% interval 47–71%) and 55% (42–67%) over 60 episodes** of their final policies
