@@ -545,14 +545,15 @@ def sacx_eval_section(r):
         return "_not run yet_"
     lines = ["| run | env steps | episodes (eval seed) | lift success | 95% interval | mean return | failed episodes | date |",
              "|---|---|---|---|---|---|---|---|"]
-    for x in sorted(r["results"], key=lambda x: (x["run"], x["env_steps"])):
+    for x in sorted(r["results"], key=lambda x: (x["run"], x["env_steps"], x.get("reward_version") or "")):
         low, high = x["success_interval"]
         failed = "; ".join(f"{k} {v}" for k, v in x.get("outcomes", {}).items() if k != "success") or "–"
         if x.get("raised_max_z_cm"):  # recorded since 2026-12-05 (fifth session)
             peaks, ends = x["raised_max_z_cm"], x["raised_last_z_cm"]
             failed += (f" (the raised-< 10 cm episodes peaked at {min(peaks)}–{max(peaks)} cm and ended at "
                        f"{min(ends)}–{max(ends)} cm)")
-        lines.append(f"| `{x['run']}` | {x['env_steps']} | {x['episodes']} ({x['seed']}) | {x['success_rate']:.0%} | "
+        on = f" on reward_version {x['reward_version']}" if x.get("reward_version") else ""
+        lines.append(f"| `{x['run']}`{on} | {x['env_steps']} | {x['episodes']} ({x['seed']}) | {x['success_rate']:.0%} | "
                      f"{low:.0%}–{high:.0%} | {x['mean_return']} | {failed} | {x['date']} |")
     return "\n".join(lines)
 
@@ -748,12 +749,12 @@ the 2 cm box at the last step only). The SAC-X benchmark's v6 is v5 with the sca
 ![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
 Where SAC-X stands (2026-12-05, fifth session):
-- **The block world dropped held blocks** (found this session; fixed as `reward_version` 4). In v7 seed 0's
-  eight "lifted, dropped" episodes at 300k (of 60; `/tmp`-style probe of each step, acting intention, grip
-  command, pads' touch), the gripper held the block at 33–36 cm, pushing into the 40 cm ceiling and often into a
-  corner of the workspace, grip closed and both pads at 1.5 N, for 80–150 steps; then the touch fell to 0
-  within one step and the block dropped — its centre had been 4.6–4.9 cm below the pinch point, hanging from
-  the fingertips by an edge. A scripted grasp at the block's centre held at a fixed height showed why: the
+- **The block world dropped held blocks** (found this session; fixed as `reward_version` 4). Of v7 seed 0's
+  eight "lifted, dropped" episodes at 300k (of 60; `python bench/sacx_drops.py trial-sacx-v7gpi-s0` →
+  results/sacx-drops.json), seven held the block for 40–173 steps at 35–36 cm, the gripper pushed into the 40 cm
+  ceiling and a corner of the workspace, grip closed, both pads touching; then the touch fell to 0 within a
+  step and the block dropped — at the last step both pads touched, its centre hung 3.9–5.2 cm below the pinch
+  point, from the fingertips by an edge (the eighth lost a weak grasp two steps after lifting). A scripted grasp at the block's centre held at a fixed height showed why: the
   block crept down between the closed pads by 2 cm in 150 steps (MuJoCo's default pyramidal friction cones,
   impratio 1). `reward_version` 4 uses elliptic cones with impratio 10 (MuJoCo's advice for grasping): 0.1 cm
   in 150 steps, and the same random-action speed (4,272 against 4,174 steps/s side by side, one core, the other
@@ -761,7 +762,10 @@ Where SAC-X stands (2026-12-05, fifth session):
   velocity servos); stiffer servos (kv 200–400, capped at ±5–20 N) would stop that, but their jerk when a lift
   starts made blocks slip 2–17 cm in the scripted grasp-lift-carry, so the servos stay (a policy offsets the
   sag with a small upward command). Runs recorded with versions 2 and 3 resume and are evaluated with their
-  own physics and rewards (`reward_version` in `run.json`; `cairn.envs.registry.reward_versions`).
+  own physics and rewards (`reward_version` in `run.json`; `cairn.envs.registry.reward_versions`). v7 seed 0's
+  300k policy, trained on version 2, evaluated on version 4 from the same 60 start states
+  (`bench/sacx_eval.py --reward-version 4`): 55% (42–67%) against 60% — drops 8 → 4, but 13 episodes raised
+  the block and lost it below 10 cm (3 on version 2): its grasps were learnt on the old contacts.
 - **`reward_version` 3** (the same day): `lift_shaped` rises from 4 cm instead of 5.5 cm. The "raised < 10 cm"
   failures of v7 at 300k had peaked at 4.1–6.4 cm (seed 1, 9 of 60 episodes) and 4.3–4.7 cm (seed 0, 3), most
   of them below 5.5 cm where the shaped lift gave nothing, and all had fallen back to the table by the end
@@ -771,7 +775,10 @@ Where SAC-X stands (2026-12-05, fifth session):
   300k: α of the main intention 0.03 → 0.07, entropy −4), and the floor's share of the targets rose from 0.19
   (46k) to 0.59 (266k) in seed 0 as α grew, with the main critic's loss (2.6 → 10–15). The soft floor compares
   Q̄ with Q̄ and keeps the main policy's entropy term either way: max(Q̄(s′, a′), floor) − α·log π(a′|s′).
-V8_TRIALS_PLACEHOLDER
+- **v8 trials** (`trial-sacx-v8rv4-s0`, `-s1`): v7's flags with `--sacx.gpi-soft-floor` on `reward_version` 4 (and
+  the scheduler no longer learning from warm-up episodes), seeds 0 and 1 started 2026-12-05 18:45, one core each.
+  Two earlier starts on version 3 (`trial-sacx-v8lift4-s0`, then `trial-sacx-v8-s0` with the soft floor) were
+  stopped at 15k and 35k when the next fix came.
 - **SAC-X v7** (v6 + `--sacx.gpi`, generalised policy improvement for the main intention; its seeds 0 and 1 are
   the GPI trial runs, begun under the names `trial-sacx-v7gpi-s*` with the same flags): seeds 0 and 1 reached
   300k — **60% (95% interval 47–71%) and 55% (42–67%) over 60 episodes** of their final policies
