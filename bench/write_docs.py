@@ -775,10 +775,22 @@ Where SAC-X stands (2026-12-05, fifth session):
   300k: α of the main intention 0.03 → 0.07, entropy −4), and the floor's share of the targets rose from 0.19
   (46k) to 0.59 (266k) in seed 0 as α grew, with the main critic's loss (2.6 → 10–15). The soft floor compares
   Q̄ with Q̄ and keeps the main policy's entropy term either way: max(Q̄(s′, a′), floor) − α·log π(a′|s′).
-- **v8 trials** (`trial-sacx-v8rv4-s0`, `-s1`): v7's flags with `--sacx.gpi-soft-floor` on `reward_version` 4 (and
-  the scheduler no longer learning from warm-up episodes), seeds 0 and 1 started 2026-12-05 18:45, one core each.
-  Two earlier starts on version 3 (`trial-sacx-v8lift4-s0`, then `trial-sacx-v8-s0` with the soft floor) were
-  stopped at 15k and 35k when the next fix came.
+- **v8 trials** (`trial-sacx-v8rv4-s0`, `-s1`): v7's flags with `--sacx.gpi-soft-floor` on `reward_version` 4
+  (and the scheduler no longer learning from warm-up episodes), seeds 0 and 1 from 18:45, one core each. They
+  started slower than v7: sparse lift on 0–3‰ of their training steps in each 20k window from 20k to 80k
+  (seed 1 stopped at 78k; seed 0 12‰ at 80–100k, 17‰ at 100–120k), where v7's three seeds (version 2) had
+  37–106‰ from 40k; the main critic's mean Q stayed at 0.7–2.3 to 75k (v7: 8–25). Their 10-episode evaluations:
+  0% to 80k, seed 0 10% at 100k and 0% at 120k and 140k; seed 0 stopped at 146k: **0% (0–6%) of 60 episodes**
+  (v7 seed 2 had 12% at 125k), 36 of them ending far from the block. To tell the soft floor from the new env,
+  seed 1 was stopped at 78k and its core given to v7's flags without it on version 4 (`trial-sacx-v7rv4-s0`,
+  19:46–20:34, to 72k): sparse lift on 28, 21 and 24‰ of its training steps in the 20–40k, 40–60k and 60–72k
+  windows, against 10, 62 and 106‰ for v7 seed 0 on version 2 and 0–3‰ for both v8 seeds; 0% in its
+  evaluations to 60k (v7 on version 2: 0–10%). One seed — but it points at the soft floor, not the physics: v8
+  is not adopted, and `trial-sacx-v7rv4-s0` is the run to continue. (Scripted grasps misplaced by up to 2.5 cm sideways and 3 cm
+  high came up on 70 of 108 tries with version 4's physics against 46 with version 3's.) Query:
+  `cairn store sql "SELECT run_id, env_step // 20000 * 20 AS k, 1000*avg(reward[1]) FROM steps WHERE NOT is_eval
+  GROUP BY 1, 2"`. Two earlier starts on version 3 (`trial-sacx-v8lift4-s0`, then `trial-sacx-v8-s0` with the
+  soft floor) were stopped at 15k and 35k when the next fix came.
 - **SAC-X v7** (v6 + `--sacx.gpi`, generalised policy improvement for the main intention; its seeds 0 and 1 are
   the GPI trial runs, begun under the names `trial-sacx-v7gpi-s*` with the same flags): seeds 0 and 1 reached
   300k — **60% (95% interval 47–71%) and 55% (42–67%) over 60 episodes** of their final policies
