@@ -53,7 +53,9 @@ class SACXConfig(SACConfig):
     proposals compared by Q alone, the main policy's entropy term kept either way. Off (v7): max(Q̄(s′, a′) −
     α·log π(a′|s′), best other proposal's Q̄), where a proposal as good as the main policy's own wins by
     α·|log π| (0.28 at v7's α ≈ 0.07 and entropy −4 by 300k): its share of the main critic's targets rose from
-    0.19 (46k) to 0.59 (266k) as α grew, and the main critic's loss with it (v7 seed 0)."""
+    0.19 (46k) to 0.59 (266k) as α grew, and the main critic's loss with it (v7 seed 0). In a trial on the lift
+    (with the block world's reward_version 4, 2026-12-05) it learned slower than without: 0% of 60 episodes at
+    146k, sparse lift on 0–3‰ of training steps to 80k against 21–28‰ without it (one seed each)."""
 
     def __post_init__(self):
         super().__post_init__()
