@@ -30,8 +30,10 @@ class SACState(NamedTuple):
 
 
 def _update(state: SACState, batch: Transition, *, networks: SACNetworks, config: SACConfig,
-            target_entropy: float, actor_opt, critic_opt, alpha_opt, next_value_floor=None) -> tuple[SACState, dict]:
-    """One SAC step; ``next_value_floor`` [B] (optional) bounds the bootstrap's next-state value from below."""
+            target_entropy: float, actor_opt, critic_opt, alpha_opt, next_value_floor=None,
+            soft_floor: bool = False) -> tuple[SACState, dict]:
+    """One SAC step; ``next_value_floor`` [B] (optional) bounds the bootstrap's next-state value from below
+    (``soft_floor``: compared with Q̄ alone, see ``losses.soft_td_target``)."""
     key, critic_key, actor_key = jax.random.split(state.key, 3)
     alpha = jnp.exp(state.log_alpha)
 
@@ -39,7 +41,7 @@ def _update(state: SACState, batch: Transition, *, networks: SACNetworks, config
     (c_loss, c_aux), c_grads = jax.value_and_grad(losses.critic_loss, has_aux=True)(
         state.critic_params, state.target_critic_params, state.actor_params, alpha, batch, critic_key,
         networks=networks, gamma=config.gamma, next_value_floor=next_value_floor,
-        soft_floor=getattr(config, "gpi_soft_floor", False))
+        soft_floor=soft_floor)
     c_updates, critic_opt_state = critic_opt.update(c_grads, state.critic_opt_state, state.critic_params)
     critic_params = optax.apply_updates(state.critic_params, c_updates)
 

@@ -102,7 +102,8 @@ class SACXLearner:
         self._sac = SACLearner(spec, config)
         single = functools.partial(
             _update, networks=self._sac.networks, config=config, target_entropy=self._sac.target_entropy,
-            actor_opt=self._sac._actor_opt, critic_opt=self._sac._critic_opt, alpha_opt=self._sac._alpha_opt)
+            actor_opt=self._sac._actor_opt, critic_opt=self._sac._critic_opt, alpha_opt=self._sac._alpha_opt,
+            soft_floor=config.gpi_soft_floor)
         names, weights, k_all = self.intention_names, jnp.asarray(self.reward_weights), self.k
         actor, critic = self._sac.networks.actor, self._sac.networks.critic
         gpi = config.gpi
