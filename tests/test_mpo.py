@@ -82,6 +82,28 @@ def test_retrace_traces_follow_the_behaviour_log_probs():
     assert float(m["trace_mean"]) == 0.0
 
 
+@pytest.mark.parametrize("distributional", [False, True])
+def test_traced_windows_are_cut_by_the_behaviour_log_probs(distributional):
+    """`traced`: with μ far less likely than π the traces are λ, so windows run on with probability λ per
+    step (mean length 1 + λ + λ² for L = 3, before episode ends); unknown μ gives one-step transitions."""
+    cfg = dataclasses.replace(TINY, critic_target="traced", retrace_lambda=0.5)
+    learner = MPOLearner(SPEC, cfg, distributional=distributional)
+    state = learner.init(jax.random.PRNGKey(0))
+    buf, rng = filled_buffer(log_prob=-50.0)
+    batch = learner.sample_batch(buf, rng)
+    assert batch.observation.shape == (64, 3, 4)
+    lengths = []
+    for _ in range(20):
+        state, m = learner.update(state, learner.sample_batch(buf, rng))
+        assert bool(m["finite"])
+        lengths.append(float(m["trace_length"]))
+    # 1 + 0.5 + 0.25 = 1.75 without episode ends; windows that start 1–2 steps before an end (2 of 50) are shorter
+    assert 1.6 < np.mean(lengths) < 1.8, np.mean(lengths)
+    unknown, _ = filled_buffer(log_prob=np.nan)
+    state, m = learner.update(state, learner.sample_batch(unknown, rng))
+    assert float(m["trace_length"]) == 1.0
+
+
 def test_action_penalty_objective_and_bad_configs():
     cfg = dataclasses.replace(TINY, squash="clip", action_penalty=True, per_dim_kl=False, activation="relu")
     learner = MPOLearner(SPEC, cfg)
@@ -92,7 +114,7 @@ def test_action_penalty_objective_and_bad_configs():
     assert bool(m["finite"])
     a, lp, _ = learner.act(state.policy_params, np.zeros((3, 4), np.float32), np.asarray(jax.random.PRNGKey(0)))
     assert np.all(np.abs(np.asarray(a)) <= 1) and np.all(np.isfinite(lp))
-    with pytest.raises(ConfigError, match="Retrace"):
+    with pytest.raises(ConfigError, match="traced"):
         MPOLearner(SPEC, dataclasses.replace(TINY, critic_target="retrace"), distributional=True)
     with pytest.raises(ConfigError, match="num_samples"):
         MPOConfig(num_samples=0)

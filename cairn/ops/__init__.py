@@ -10,7 +10,7 @@ from cairn.ops.mpo import (
     kl_dual_loss,
     weighted_log_likelihood,
 )
-from cairn.ops.returns import n_step_return, retrace_target
+from cairn.ops.returns import n_step_return, retrace_target, traced_n_step
 
 __all__ = [
     "categorical_cross_entropy",
@@ -24,5 +24,6 @@ __all__ = [
     "kl_dual_loss",
     "n_step_return",
     "retrace_target",
+    "traced_n_step",
     "weighted_log_likelihood",
 ]

@@ -39,3 +39,35 @@ def retrace_target(q, v_next, rewards, discounts, traces, mask, gamma: float):
     d_prev = jnp.concatenate([jnp.ones_like(discounts[..., :1]), discounts[..., :-1]], axis=-1)
     weight = jnp.cumprod(c * d_prev, axis=-1) * gamma ** jnp.arange(L, dtype=q.dtype)
     return q[..., 0] + jnp.sum(mask * weight * delta, axis=-1)
+
+
+def traced_n_step(rewards, discounts, mask, traces, uniform, gamma: float):
+    """An n-step transition whose length is cut by the traces: the window continues past step t ≥ 1
+    while ``uniform_t < c_t`` (probability c_t = λ·min(1, π/μ)) and the episode goes on.
+
+    A return that can be projected onto a categorical support as it stands, unlike Retrace's target (a
+    signed combination of distributions). Its expectation over the cuts is the recursion
+    G_t = r_t + γ·d_t·[(1 − c_{t+1})·V(s_{t+1}) + c_{t+1}·G_{t+1}]: Retrace's target with V(s_{t+1})
+    in place of Q(s_{t+1}, a_{t+1}) inside the correction, so that it is unbiased for Q^π where
+    c ∝ π/μ and biased only by the truncation min(1, ·) (and by λ towards the one-step target).
+
+    Args:
+      rewards, discounts, mask, traces, uniform: [B, L]; ``mask`` as in :func:`n_step_return`, ``traces``
+        c_t (c_0 is not used), ``uniform`` draws in [0, 1).
+
+    Returns:
+      (reward [B], discount [B], m [B]): Σ_{k<m} γ^k r_k, γ^{m−1}·Π_{k<m} d_k (a learner's target is
+      reward + γ·discount·V(s_m), as for :meth:`cairn.replay.RingBuffer.sample`'s n-step transitions),
+      and the window length m ≥ 1; s_m is the next observation of step m − 1.
+    """
+    L = rewards.shape[-1]
+    d_prev = jnp.concatenate([jnp.ones_like(discounts[..., :1]), discounts[..., :-1]], axis=-1)
+    go_on = (uniform < traces) & (mask > 0) & (d_prev > 0)
+    go_on = go_on.at[..., 0].set(True)
+    alive = jnp.cumprod(go_on.astype(rewards.dtype), axis=-1)
+    m = jnp.sum(alive, axis=-1).astype(jnp.int32)
+    powers = gamma ** jnp.arange(L, dtype=rewards.dtype)
+    reward = jnp.sum(alive * powers * rewards, axis=-1)
+    cont = jnp.prod(jnp.where(alive > 0, discounts, 1.0), axis=-1)
+    discount = gamma ** (m - 1).astype(rewards.dtype) * cont
+    return reward, discount, m

@@ -58,13 +58,14 @@ class MPOConfig:
     """Initial standard deviation of the (pre-squash) Gaussian."""
     min_std: float = 1e-6
     """Floor of the policy's standard deviation."""
-    critic_target: Literal["n_step", "retrace"] = "n_step"
-    """`n_step` returns, or `retrace` (mpo only: truncated importance weights from the stored behaviour
-    log-probabilities)."""
+    critic_target: Literal["n_step", "retrace", "traced"] = "n_step"
+    """`n_step` returns (uncorrected for the behaviour policy); `retrace` (mpo only: truncated importance
+    weights from the stored behaviour log-probabilities); or `traced`: n-step returns cut at step t with
+    probability 1 − c_t, the same traces (mpo and dmpo: the cut return projects onto the categorical support)."""
     n_step: int = 5
-    """Steps of the n-step return, and the sequence length of Retrace."""
+    """Steps of the n-step return, and the sequence length of Retrace and `traced`."""
     retrace_lambda: float = 0.95
-    """λ of Retrace's traces c = λ·min(1, π/μ)."""
+    """λ of the traces c = λ·min(1, π/μ) of Retrace and `traced`."""
     num_atoms: int = 51
     """dmpo: atoms of the categorical critic on [−vmax, vmax]."""
     small_critic_head: bool = False

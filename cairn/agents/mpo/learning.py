@@ -5,7 +5,8 @@ One update (Abdolmaleki et al. 2018, decoupled M-step as in Acme):
      ``estep_states="current"``, at every state s) and evaluate the *target* critic on all of them
      in one batched call.
   2. Critic: n-step target r + γ·d·E_j[Q̄(s′, a′_j)] (mpo), its categorical version with the next
-     distributions averaged over the N actions and projected onto the support (dmpo), or Retrace.
+     distributions averaged over the N actions and projected onto the support (dmpo), or Retrace
+     (mpo); with ``critic_target="traced"`` the n-step windows are first cut by the traces.
   3. E-step: w_j = softmax_j(Q̄(s, a_j)/η) with the temperature dual, on the next states by default
      (the same samples as step 2; a transition that ended its episode contributes its own s) or on s.
   4. M-step: weighted maximum likelihood of the a_j under π_mean = N(μ_θ, σ_old) and
@@ -30,7 +31,7 @@ from cairn.agents.mpo.networks import Critic, GaussianPolicy, MPONetworks, sampl
 from cairn.errors import ConfigError
 from cairn.nets.tanh_gaussian import squash_log_det
 from cairn.replay.ring import Sequences
-from cairn.types import EnvSpec
+from cairn.types import EnvSpec, Transition
 
 _ATANH_LIMIT = 1.0 - 1e-6
 
@@ -114,7 +115,8 @@ class MPOLearner:
 
     def __init__(self, spec: EnvSpec, config: MPOConfig, distributional: bool = False, name: str | None = None):
         if distributional and config.critic_target == "retrace":
-            raise ConfigError("dmpo uses n-step categorical targets; Retrace is available with --agent mpo")
+            raise ConfigError("dmpo's categorical critic cannot take Retrace's target; use --dmpo.critic-target traced "
+                              "(n-step returns cut by the same traces) or Retrace with --agent mpo")
         self.spec, self.config, self.distributional = spec, config, distributional
         self.name = name or ("dmpo" if distributional else "mpo")
         self.loss_names = ("critic_loss", "policy_loss", "dual_loss")
@@ -188,7 +190,7 @@ class MPOLearner:
     def sample_batch(self, sampler, rng: np.random.Generator):
         """n-step transitions, or sequences of ``n_step`` transitions for Retrace."""
         c = self.config
-        if c.critic_target == "retrace":
+        if c.critic_target in ("retrace", "traced"):
             return sampler.sample_sequences(rng, c.batch_size, c.n_step)
         return sampler.sample(rng, c.batch_size, n_step=c.n_step, gamma=c.gamma)
 
@@ -219,10 +221,28 @@ class MPOLearner:
         loss = 0.5 * jnp.mean(jnp.square(q - target_q))
         return loss, {"q_mean": jnp.mean(q), "target_mean": jnp.mean(target_q), "trace_mean": jnp.mean(traces[:, 1:])}
 
+    def _traced_transitions(self, state: MPOState, seq: Sequences, key) -> tuple[Transition, jnp.ndarray]:
+        """``critic_target="traced"``: each window becomes one n-step transition, cut where a uniform draw
+        exceeds the trace c_t = λ·min(1, π/μ) of the target policy (:func:`cairn.ops.traced_n_step`).
+        Returns the transitions and their mean length."""
+        c = self.config
+        mean, std = self.networks.policy.apply(state.target_policy_params, seq.observation)
+        log_pi = action_log_prob(seq.action, mean, std, c.squash)
+        ratio = jnp.exp(jnp.minimum(log_pi - seq.log_prob, 0.0))
+        traces = c.retrace_lambda * jnp.where(jnp.isnan(seq.log_prob), 0.0, ratio)  # unknown μ: one step
+        uniform = jax.random.uniform(key, seq.reward.shape, seq.reward.dtype)
+        reward, discount, m = ops.traced_n_step(seq.reward, seq.discount, seq.mask, traces, uniform, c.gamma)
+        nxt = jnp.take_along_axis(seq.next_observation, (m - 1)[:, None, None], axis=1)[:, 0]
+        return Transition(seq.observation[:, 0], seq.action[:, 0], reward, discount, nxt), jnp.mean(m)
+
     def _update(self, state: MPOState, batch) -> tuple[MPOState, dict]:
         c, nets = self.config, self.networks
         n, kind = c.num_samples, c.squash
         key, sample_key = jax.random.split(state.key)
+        trace_length = None
+        if c.critic_target == "traced":
+            key, trace_key = jax.random.split(key)
+            batch, trace_length = self._traced_transitions(state, batch, trace_key)
         if isinstance(batch, Sequences):
             b, length = batch.observation.shape[:2]
             s0 = batch.observation[:, 0]
@@ -319,6 +339,8 @@ class MPOLearner:
         steps = state.steps + 1
         target_policy = optax.periodic_update(policy_params, state.target_policy_params, steps, c.target_update_period)
         target_critic = optax.periodic_update(critic_params, state.target_critic_params, steps, c.target_update_period)
+        if trace_length is not None:
+            metrics["trace_length"] = trace_length
         metrics["finite"] = (jnp.isfinite(metrics["critic_loss"]) & jnp.isfinite(metrics["policy_loss"])
                              & jnp.isfinite(metrics["dual_loss"]))
         averaged = state.averaged_policy_params
