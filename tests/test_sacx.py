@@ -192,9 +192,15 @@ def test_gpi_acts_with_the_proposal_the_main_critic_values_most():
     assert len(set(best)) > 1  # the choice differs between states
     np.testing.assert_allclose(learner.eval_act(params, obs), means[best, np.arange(64)], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(learner.intention_eval_act(2)(params, obs), means[2], rtol=1e-5, atol=1e-6)
-    learner.scheduler.active = 0  # the main intention acts: a GPI choice, whose density no one policy gives
-    _, log_prob, _ = learner.act(params, obs[:4], jax.random.PRNGKey(0))
-    assert np.all(np.isnan(log_prob))
+    learner.scheduler.active = 0  # the main intention acts: a GPI choice, whose density no one policy gives;
+    # stored: log Σ_k π_k(a|s), an upper bound on it
+    from cairn.nets.tanh_gaussian import tanh_gaussian_log_prob
+
+    action, log_prob, _ = learner.act(params, obs[:4], jax.random.PRNGKey(0))
+    u = np.arctanh(np.clip(np.asarray(action), -1 + 1e-6, 1 - 1e-6))
+    each = np.stack([np.asarray(tanh_gaussian_log_prob(u, *nets.actor.apply(_pick(state.actor_params, j), obs[:4])))
+                     for j in range(3)])  # [K, 4]
+    np.testing.assert_allclose(log_prob, np.log(np.exp(each).sum(axis=0)), rtol=1e-4, atol=1e-4)
     learner.scheduler.active = 1
     _, log_prob, _ = learner.act(params, obs[:4], jax.random.PRNGKey(0))
     assert np.all(np.isfinite(log_prob))
@@ -243,6 +249,51 @@ def test_n_step_batches_carry_every_channels_n_step_return():
         assert (nxt, d) == pytest.approx((s + m, 0.9 ** (m - 1)))
     one = SACXLearner(spec, TINY).sample_batch(buf, np.random.default_rng(0))
     np.testing.assert_allclose(one.reward[:, 1], 0.5)  # the default stays the 1-step SAC target
+
+
+@pytest.mark.parametrize("gpi", [False, True])
+def test_traced_cuts_each_intentions_windows_by_its_own_traces(gpi):
+    """``--sacx.traced``: intention k's window goes on past step t with probability c_t = λ·min(1, π_k/μ).
+    Behaviour far less likely than every policy (log μ = −50): c = λ for all, mean length 1 + λ + λ² with
+    L = 3; unknown behaviour (NaN) or λ = 0: one step. Rewards are each window's cut return, by hand."""
+    from cairn.replay import RingBuffer
+
+    spec = EnvSpec("test:x", 1, 1, reward_names=("task", "aux"))
+
+    def buffer(log_prob):
+        buf = RingBuffer(400, 1, 1, num_rewards=2)
+        for t in range(400):  # episodes of 100 steps; task reward 1 everywhere, aux 0.5
+            buf.add([t % 100], [0.0], [1.0, 0.5], 1.0, [t % 100 + 1], t % 100 == 99, log_prob)
+        return buf
+
+    cfg = SACXConfig(**{**TINY.__dict__, "n_step": 3, "gamma": 0.9, "traced": True, "trace_lambda": 0.5, "gpi": gpi})
+    learner = SACXLearner(spec, cfg)
+    state = learner.init(jax.random.PRNGKey(0))
+    rng = np.random.default_rng(0)
+    buf = buffer(-50.0)
+    assert learner.sample_batch(buf, rng).observation.shape == (64, 3, 1)
+    cut = jax.jit(learner._traced_batches)
+    lengths = []
+    for _ in range(100):  # the untrained policies: log π(0) ≫ −50 for both intentions, so c = λ
+        state, _, length = cut(state, learner.sample_batch(buf, rng))
+        lengths.append(np.asarray(length))
+    mean = np.mean(lengths, axis=0)  # 1.75, less 0.02 for the windows that reach an episode's end (2 in 100)
+    assert np.all((mean > 1.7) & (mean < 1.77)), mean
+    for _ in range(5):
+        state, m = learner.update(state, learner.sample_batch(buf, rng))
+        assert bool(m["finite"]) and 1.0 <= float(m["trace_length/aux"]) <= 3.0
+    state, m = learner.update(state, learner.sample_batch(buffer(np.nan), rng))
+    assert float(m["trace_length/task"]) == float(m["trace_length/aux"]) == 1.0
+    # the cut windows themselves, through the learner's own function: rewards Σ_{k<m} γ^k r_k, discount γ^{m−1}
+    seq = learner.sample_batch(buf, rng)
+    _, per_k, _ = cut(state, seq)
+    for k, r in ((0, 1.0), (1, 0.5)):
+        steps = np.rint(np.log(np.asarray(per_k.discount[k])) / np.log(0.9)).astype(int) + 1  # m
+        want = r * (1 - 0.9 ** steps) / (1 - 0.9)
+        np.testing.assert_allclose(per_k.reward[k], want, rtol=1e-5)
+        np.testing.assert_allclose(per_k.next_observation[k, :, 0], seq.observation[:, 0, 0] + steps)
+    with pytest.raises(ConfigError, match="sacx.traced needs separate networks"):
+        SACXConfig(traced=True, shared_torso=True)
 
 
 def test_intention_subset_and_bad_names():
@@ -321,7 +372,7 @@ def test_sacx_learns_both_intentions_and_records_tags(tmp_path, shared_torso):
     assert s2["env_steps"] == 1600
 
 
-def test_a_gpi_run_stores_unknown_behaviour_densities_for_the_main_intention_and_resumes(tmp_path):
+def test_a_gpi_run_stores_density_bounds_for_the_main_intention_and_resumes(tmp_path):
     cfg = TrainConfig("test:two-targets", agent="sacx", steps=500, learning_starts=200, eval_every=500,
                       eval_episodes=2, store=str(tmp_path), log_every=100,
                       sacx=SACXConfig(**{**TINY.__dict__, "switch_every": 1, "gpi": True}))
@@ -331,7 +382,7 @@ def test_a_gpi_run_stores_unknown_behaviour_densities_for_the_main_intention_and
         "SELECT policy, count(*), count(*) FILTER (WHERE isnan(log_prob)) FROM steps WHERE NOT is_eval "
         "AND policy LIKE 'sacx/%' GROUP BY policy").fetchall()
     counts = {policy: (n, unknown) for policy, n, unknown in rows}
-    assert counts["sacx/task"][0] == counts["sacx/task"][1] > 0  # every main-intention step: NaN
+    assert counts["sacx/task"][0] > 0 and counts["sacx/task"][1] == 0  # main-intention steps: the bound
     assert counts["sacx/aux"][0] > 0 and counts["sacx/aux"][1] == 0  # the auxiliary's own density
     metrics = read_csv(RunDir.find(str(tmp_path), s["run_id"]).path / "metrics.csv")
     assert 0.0 <= metrics[-1]["gpi_share"] <= 1.0

@@ -46,8 +46,10 @@ class SACXConfig(SACConfig):
     intention acts with the one its own critic — trained on the main reward only — values most; its critic's
     bootstrap is the larger of its own soft value and the best other proposal's value, so the main task's
     value spreads along what the auxiliary intentions already do (reach, grasp) instead of only along what its
-    own policy does. Separate networks only. Steps where the main intention acts store no behaviour
-    log-probability (NaN: the chosen action's density is not one policy's)."""
+    own policy does. Separate networks only. Steps where the main intention acts store log Σ_k π_k(a|s) over
+    the proposing intentions as the behaviour log-probability: the chosen action's density is not one
+    policy's, and this sum bounds it from above, so that importance ratios computed from it (``traced``)
+    are bounded from below (runs recorded before 2026-12-05's sixth session stored NaN)."""
     gpi_soft_floor: bool = False
     """With ``gpi``: the bootstrap is max(Q̄(s′, a′), best other proposal's Q̄) − α·log π(a′|s′) — the other
     proposals compared by Q alone, the main policy's entropy term kept either way. Off (v7): max(Q̄(s′, a′) −
@@ -57,9 +59,22 @@ class SACXConfig(SACConfig):
     (with the block world's reward_version 4, 2026-12-05) it learned slower than without: 0% of 60 episodes at
     146k, sparse lift on 0–3‰ of training steps to 80k against 21–28‰ without it (one seed each)."""
 
+    traced: bool = False
+    """Each intention's n-step windows (``n_step``) are cut at step t with probability 1 − c_t, its own trace
+    c_t = λ·min(1, π_k(a_t|s_t)/μ(a_t|s_t)) (`cairn.ops.traced_n_step`): the paper's off-policy correction
+    (Retrace there) of returns collected by other intentions, in a form that keeps SAC's one-step update.
+    Without it the n-step returns are uncorrected (as D4PG's). Steps of unknown behaviour (NaN μ) cut.
+    Separate networks only."""
+    trace_lambda: float = 0.95
+    """λ of ``traced``'s traces."""
+
     def __post_init__(self):
         super().__post_init__()
         errors = []
+        if self.traced and self.shared_torso:
+            errors.append("sacx.traced needs separate networks per intention: drop --sacx.shared-torso or --sacx.traced")
+        if not 0.0 <= self.trace_lambda <= 1.0:
+            errors.append(f"sacx.trace_lambda must be in [0, 1] (got {self.trace_lambda})")
         if self.switch_every < 1:
             errors.append(f"sacx.switch_every must be >= 1 (got {self.switch_every})")
         if not 0 <= self.switch_min <= self.switch_every:

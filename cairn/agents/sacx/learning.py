@@ -17,16 +17,18 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from cairn import ops
 from cairn.agents.sac import losses
 from cairn.agents.sac.learning import SACLearner, _update
 from cairn.agents.sacx.config import SACXConfig
 from cairn.agents.sacx.scheduler import Scheduler
 from cairn.agents.sacx.shared import SharedTorsoSACX
 from cairn.errors import ConfigError
-from cairn.nets.tanh_gaussian import tanh_gaussian_sample
-from cairn.types import EnvSpec
+from cairn.nets.tanh_gaussian import tanh_gaussian_log_prob, tanh_gaussian_sample
+from cairn.types import EnvSpec, Transition
 
 PER_INTENTION_METRICS = ("q_mean", "alpha", "critic_loss")
+_ATANH_LIMIT = 1.0 - 1e-6
 # channels that repeat others in another reward form (the block world's `reach_shaped`, ...): not
 # intentions by default, only when named in --sacx.intentions
 ALTERNATE_FORM_SUFFIXES = ("_shaped", "_sparse")
@@ -127,7 +129,42 @@ class SACXLearner:
             floor = jnp.full((k_all, best_other.shape[0]), -jnp.inf, best_other.dtype).at[0].set(best_other)
             return state._replace(key=keys[:, 0]), floor
 
+        lam = config.trace_lambda
+
+        def traced_batches(state, seq):
+            """Sequences [B, L] → one n-step Transition per intention (fields [K, B, ...]), each window cut by
+            that intention's traces (``traced``); and the state with its keys advanced."""
+            rewards = jnp.moveaxis(seq.reward @ weights.T, -1, 0)  # [K, B, L]
+            mean, log_std = all_actors(state.actor_params, seq.observation)  # [K, B, L, A]
+            u = jnp.arctanh(jnp.clip(seq.action, -_ATANH_LIMIT, _ATANH_LIMIT))
+            log_pi = tanh_gaussian_log_prob(u[None], mean, log_std)  # [K, B, L]
+            ratio = jnp.exp(jnp.minimum(log_pi - seq.log_prob[None], 0.0))
+            traces = lam * jnp.where(jnp.isnan(seq.log_prob)[None], 0.0, ratio)
+            keys = jax.vmap(jax.random.split)(state.key)
+            uniform = jax.vmap(lambda k: jax.random.uniform(k, seq.reward.shape[:2], seq.reward.dtype))(keys[:, 1])
+            cut = jax.vmap(ops.traced_n_step, in_axes=(0, None, None, 0, 0, None))
+            reward, discount, m = cut(rewards, seq.discount, seq.mask, traces, uniform, config.gamma)
+            nxt = jnp.take_along_axis(seq.next_observation[None], (m - 1)[..., None, None], axis=2)[:, :, 0]
+            k_obs = jnp.broadcast_to(seq.observation[None, :, 0], (k_all, *seq.observation[:, 0].shape))
+            k_act = jnp.broadcast_to(seq.action[None, :, 0], (k_all, *seq.action[:, 0].shape))
+            return state._replace(key=keys[:, 0]), Transition(k_obs, k_act, reward, discount, nxt), jnp.mean(m, axis=1)
+
         def update(state, batch):
+            if config.traced:
+                state, per_k, lengths = traced_batches(state, batch)
+                floor = None
+                if gpi:
+                    state, floor = gpi_floor(state, _pick(per_k, 0))
+                per = jax.vmap(lambda s, b, f: single(s, b, next_value_floor=f), in_axes=(0, 0, 0 if gpi else None))
+                state, m = per(state, per_k, floor)
+                metrics = {k: jnp.mean(v) for k, v in m.items() if k not in ("finite", "floor_share")}
+                for key in PER_INTENTION_METRICS:
+                    metrics.update({f"{key}/{n}": m[key][i] for i, n in enumerate(names)})
+                metrics.update({f"trace_length/{n}": lengths[i] for i, n in enumerate(names)})
+                if gpi:
+                    metrics["gpi_share"] = m["floor_share"][0]
+                metrics["finite"] = jnp.all(m["finite"])
+                return state, metrics
             rewards = batch.reward @ weights.T  # [B, K]: each intention's reward
             if gpi:
                 state, floor = gpi_floor(state, batch)
@@ -146,6 +183,7 @@ class SACXLearner:
             return state, metrics
 
         self.update = jax.jit(update, donate_argnums=0)
+        self._traced_batches = traced_batches
 
         def gpi_choice(params, obs, proposals):
             """The proposal [K, B, A] that the main critic values most, per state → [B, A]."""
@@ -161,8 +199,13 @@ class SACXLearner:
             mean, log_std = all_actors(params.actor, obs)
             proposals, log_probs = jax.vmap(tanh_gaussian_sample)(jax.random.split(sub, k_all), mean, log_std)
             main = k == 0
-            action = jnp.where(main, gpi_choice(params, obs, proposals), proposals[k])
-            return action, jnp.where(main, jnp.nan, log_probs[k]), key
+            chosen = gpi_choice(params, obs, proposals)
+            # the chosen proposal's density under every intention's policy: their sum bounds the GPI
+            # choice's density from above (see SACXConfig.gpi)
+            u = jnp.arctanh(jnp.clip(chosen, -_ATANH_LIMIT, _ATANH_LIMIT))
+            bound = jax.nn.logsumexp(tanh_gaussian_log_prob(u[None], mean, log_std), axis=0)
+            action = jnp.where(main, chosen, proposals[k])
+            return action, jnp.where(main, bound, log_probs[k]), key
 
         def eval_act(params, obs, k):
             if not gpi:
@@ -202,6 +245,8 @@ class SACXLearner:
 
     def sample_batch(self, sampler, rng: np.random.Generator):
         c = self.config
+        if c.traced:
+            return sampler.sample_sequences(rng, c.batch_size, c.n_step, slice(None))  # every channel
         return sampler.sample(rng, c.batch_size, slice(None), n_step=c.n_step, gamma=c.gamma)  # every channel
 
     def act(self, params, obs, key):
