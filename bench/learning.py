@@ -52,8 +52,11 @@ AGENT_FLAGS = {  # agent -> task -> extra flags
                                  "0.01", "--mpo.small-critic-head", "--mpo.critic-target", "retrace", "--utd", "4"],
     },
     "dmpo": {
+        # cartpole: n-step windows cut by the traces (`--dmpo.critic-target traced`; 2026-12-05, after MPO's
+        # Retrace trials): trial seed 0 ended at 846 where the uncorrected 5-step returns' benchmark runs had
+        # ended at 609, 512, 668 (kept in results/learning-runs-dmpo-cartpole-nstep/).
         "dmc:cartpole-swingup": ["--dmpo.target-update-period", "25", "--dmpo.epsilon", "0.3",
-                                 "--dmpo.small-critic-head", "--utd", "4"],
+                                 "--dmpo.small-critic-head", "--dmpo.critic-target", "traced", "--utd", "4"],
         "dmc:cheetah-run": ["--dmpo.target-update-period", "25", "--dmpo.epsilon", "0.3", "--utd", "2"],
     },
 }
