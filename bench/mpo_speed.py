@@ -14,6 +14,7 @@ Beside the time, each learner's arithmetic per update as XLA counts it (FLOPs of
 what N = 20 costs whatever the machine.
 
     python bench/mpo_speed.py                 # 20 rounds × 100 updates each
+    python bench/mpo_speed.py --only "shared E-step" retrace traced --out bench/results/mpo_speed_targets.json
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ VARIANTS = {
     "mpo (N=1)": ("mpo", MPOConfig(**EQUAL, num_samples=1)),
     "dmpo (N=1)": ("dmpo", MPOConfig(**EQUAL, num_samples=1)),
     "mpo retrace (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="retrace")),
+    "mpo traced (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="traced")),
+    "dmpo traced (N=20, L=5)": ("dmpo", MPOConfig(**EQUAL, critic_target="traced")),
     "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3)),
     # the same update traced with the critic's first LayerNorm over all N·S rows (before 2026-11-24)
     "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**EQUAL), {"FACTORED_LAYER_NORM": False}),
@@ -164,8 +167,14 @@ def main(variants=None, out_name="mpo_speed.json", doc=__doc__):
     ap.add_argument("--updates", type=int, default=100)
     ap.add_argument("--out", default=str(HERE / "results" / out_name))
     ap.add_argument("--conditions", default="", help="what else the machine was doing, written with the numbers")
+    ap.add_argument("--only", nargs="+", default=None,
+                    help="time only the variants whose names contain one of these words (SAC always; write the "
+                         "table elsewhere with --out)")
     args = ap.parse_args()
-    out = measure(variants or VARIANTS, args.rounds, args.updates)
+    variants = variants or VARIANTS
+    if args.only:
+        variants = {n: v for n, v in variants.items() if n == "sac" or any(w in n for w in args.only)}
+    out = measure(variants, args.rounds, args.updates)
     if args.conditions:
         out["conditions"] = args.conditions
     Path(args.out).write_text(json.dumps(out, indent=2))

@@ -199,7 +199,18 @@ def mpo_trials_section(r):
              "of the s8 runs showed the std at 0.46–0.50 throughout and α_μ climbing to 19 (the mean bound "
              "binding): the std, free to move, fell to 0.27 by 9k and then grew to 0.6–1.2, and the runs ended at "
              "333, 428, 612 (mean 458, against s8's 696). The E-step keeps favouring spread-out, saturated "
-             "actions on this task; a freer std does not turn into a balancing policy sooner.", "",
+             "actions on this task; a freer std does not turn into a balancing policy sooner. "
+             "Trials s14–s15 (2026-12-05, sixth session) changed the critic's target instead: the 5-step returns "
+             "had been uncorrected for the behaviour policy, which explores with σ ≈ 0.5 around its mean for the "
+             "whole run (above), so they value states by what a noisy policy gets from them — and balancing the "
+             "pole takes precise actions. MPO with Retrace targets (λ 0.95, traces from the stored behaviour "
+             "log-probabilities; s8's flags otherwise) ended at 872, 684, 836 (mean 797, against s8's 826, 728, "
+             "533 = 696); seed 0 was at 719 by 25k (s8: 331). Retrace's target is a signed combination of "
+             "distributions, which a categorical critic cannot fit, so DMPO got `--dmpo.critic-target traced`: "
+             "each 5-step window is cut at step t with probability 1 − c_t, the same traces, and the cut return "
+             "is projected as before (`cairn.ops.traced_n_step`; its expectation is Retrace's with V(s) in place "
+             "of Q(s, a) inside the correction). Seed 0 with the benchmark's DMPO flags ended at 846 (n-step: "
+             "609), and the benchmark's cartpole flags for both agents now use these targets (table above).", "",
              "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
         lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "
@@ -697,6 +708,10 @@ On cheetah-run DMPO makes 2 updates per decision, as SAC's runs do. The first DM
 (the flags above without `--utd 2`) and ended at 232, 263 and 258 (mean 251, against SAC's 342); those
 runs are kept in `results/learning-runs-dmpo-cheetah-utd1/`. With two, the mean curve leads SAC's from
 20k on (170 against 81 at 30k) and every seed ends above SAC's mean (404, 364, 364).
+
+On cartpole-swingup both agents learn from off-policy-corrected targets (MPO: Retrace; DMPO: `traced`,
+below). DMPO's earlier cartpole benchmark runs, with uncorrected 5-step returns and otherwise the same
+flags, ended at 609, 512 and 668 (mean 596); they are kept in `results/learning-runs-dmpo-cartpole-nstep/`.
 
 {mpo_trials_section(load('mpo-cartpole-trials.json'))}
 
