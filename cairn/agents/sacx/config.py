@@ -64,7 +64,11 @@ class SACXConfig(SACConfig):
     c_t = λ·min(1, π_k(a_t|s_t)/μ(a_t|s_t)) (`cairn.ops.traced_n_step`): the paper's off-policy correction
     (Retrace there) of returns collected by other intentions, in a form that keeps SAC's one-step update.
     Without it the n-step returns are uncorrected (as D4PG's). Steps of unknown behaviour (NaN μ) cut.
-    Separate networks only."""
+    Separate networks only. In a trial on the lift (v7's flags with it, 2026-12-05) the traces all but
+    vanished once the policies had narrowed: mean window lengths fell from 1.8–3.0 at 6k env steps to
+    1.02–1.06 for the auxiliary intentions and 1.3 for the main one at 18k (the stored actions of older
+    policies, and of other intentions, are unlikely under each intention's current policy), i.e. one-step
+    targets; it was stopped there."""
     trace_lambda: float = 0.95
     """λ of ``traced``'s traces."""
 
