@@ -159,3 +159,9 @@ def test_traced_n_step(case):
     close(reward, [want[0]])
     close(discount, [want[1]])
     assert int(length[0]) == want[2]
+
+
+def test_truncated_traces():
+    # λ·min(1, π/μ): π/μ = e^{-1} → 0.5·0.3679; π/μ = e → 0.5 (truncated); μ unknown → 0
+    got = ops.truncated_traces(jnp.array([-2.0, -1.0, -1.0]), jnp.array([-1.0, -2.0, jnp.nan]), 0.5)
+    close(got, [0.5 * math.exp(-1.0), 0.5, 0.0])

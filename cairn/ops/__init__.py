@@ -10,7 +10,7 @@ from cairn.ops.mpo import (
     kl_dual_loss,
     weighted_log_likelihood,
 )
-from cairn.ops.returns import n_step_return, retrace_target, traced_n_step
+from cairn.ops.returns import n_step_return, retrace_target, traced_n_step, truncated_traces
 
 __all__ = [
     "categorical_cross_entropy",
@@ -25,5 +25,6 @@ __all__ = [
     "n_step_return",
     "retrace_target",
     "traced_n_step",
+    "truncated_traces",
     "weighted_log_likelihood",
 ]

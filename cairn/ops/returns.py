@@ -21,6 +21,13 @@ def n_step_return(rewards, discounts, mask, bootstrap, gamma: float):
     return ret + gamma ** m * cont * bootstrap
 
 
+def truncated_traces(log_pi, log_mu, lam: float):
+    """Retrace's traces c = λ·min(1, π(a|s)/μ(a|s)) from log-probabilities (broadcast); 0 where the
+    behaviour's log-probability is unknown (NaN), which cuts the trace there."""
+    ratio = jnp.exp(jnp.minimum(log_pi - log_mu, 0.0))
+    return lam * jnp.where(jnp.isnan(log_mu), 0.0, ratio)
+
+
 def retrace_target(q, v_next, rewards, discounts, traces, mask, gamma: float):
     """Retrace estimate of Q(s_0, a_0) from one window of L transitions per row.
 

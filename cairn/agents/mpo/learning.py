@@ -212,8 +212,7 @@ class MPOLearner:
         q_stored = critic.apply(state.target_critic_params, seq.observation, seq.action)  # [B, L]
         mean, std = policy.apply(state.target_policy_params, seq.observation)
         log_pi = action_log_prob(seq.action, mean, std, c.squash)
-        ratio = jnp.exp(jnp.minimum(log_pi - seq.log_prob, 0.0))  # min(1, π/μ); NaN μ (unknown) → no trace
-        traces = c.retrace_lambda * jnp.where(jnp.isnan(seq.log_prob), 0.0, ratio)
+        traces = ops.truncated_traces(log_pi, seq.log_prob, c.retrace_lambda)  # NaN μ (unknown) → no trace
         v_next = jnp.mean(v_next_samples, axis=0)  # [B, L]
         target_q = jax.lax.stop_gradient(
             ops.retrace_target(q_stored, v_next, seq.reward, seq.discount, traces, seq.mask, c.gamma))
@@ -228,8 +227,7 @@ class MPOLearner:
         c = self.config
         mean, std = self.networks.policy.apply(state.target_policy_params, seq.observation)
         log_pi = action_log_prob(seq.action, mean, std, c.squash)
-        ratio = jnp.exp(jnp.minimum(log_pi - seq.log_prob, 0.0))
-        traces = c.retrace_lambda * jnp.where(jnp.isnan(seq.log_prob), 0.0, ratio)  # unknown μ: one step
+        traces = ops.truncated_traces(log_pi, seq.log_prob, c.retrace_lambda)  # unknown μ: one step
         uniform = jax.random.uniform(key, seq.reward.shape, seq.reward.dtype)
         reward, discount, m = ops.traced_n_step(seq.reward, seq.discount, seq.mask, traces, uniform, c.gamma)
         nxt = jnp.take_along_axis(seq.next_observation, (m - 1)[:, None, None], axis=1)[:, 0]

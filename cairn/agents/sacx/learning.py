@@ -138,8 +138,7 @@ class SACXLearner:
             mean, log_std = all_actors(state.actor_params, seq.observation)  # [K, B, L, A]
             u = jnp.arctanh(jnp.clip(seq.action, -_ATANH_LIMIT, _ATANH_LIMIT))
             log_pi = tanh_gaussian_log_prob(u[None], mean, log_std)  # [K, B, L]
-            ratio = jnp.exp(jnp.minimum(log_pi - seq.log_prob[None], 0.0))
-            traces = lam * jnp.where(jnp.isnan(seq.log_prob)[None], 0.0, ratio)
+            traces = ops.truncated_traces(log_pi, seq.log_prob[None], lam)
             keys = jax.vmap(jax.random.split)(state.key)
             uniform = jax.vmap(lambda k: jax.random.uniform(k, seq.reward.shape[:2], seq.reward.dtype))(keys[:, 1])
             cut = jax.vmap(ops.traced_n_step, in_axes=(0, None, None, 0, 0, None))
