@@ -141,6 +141,25 @@ def mpo_speed_section(r):
     return "\n".join(lines)
 
 
+def mpo_targets_speed_section(r):
+    """The critic targets' cost side by side (`bench/mpo_speed.py --only ...`)."""
+    if not r:
+        return ""
+    rows = {row["learner"]: row for row in r["rows"]}
+    lines = [f"The critic targets side by side (`python bench/mpo_speed.py --only \"shared E-step\" retrace traced "
+             f"--rounds {r['rounds']} --updates {r['updates_per_round']} --out bench/results/mpo_speed_targets.json`, "
+             f"{r['date']}, {r.get('conditions', '')}):", ""]
+    lines += cost_table(r["rows"])
+    t, n = rows.get("dmpo traced (N=20, L=5)"), rows.get("dmpo (N=20, shared E-step)")
+    if t and n:
+        lines += ["", f"`traced` adds one policy evaluation on the B × L window states (no sampled actions) and "
+                  f"5-step windows from the replay to the n-step update: DMPO {t['cost_vs_sac']:.2f}× against "
+                  f"{n['cost_vs_sac']:.2f}× SAC's time. Retrace evaluates the N sampled actions at all L states of "
+                  f"each window, and its E-step runs on all of them: "
+                  f"{rows['mpo retrace (N=20, L=5)']['cost_vs_sac']:.1f}× (MPO)."]
+    return "\n".join(lines)
+
+
 def mpo_trials_section(r):
     if not r:
         return ""
@@ -699,6 +718,8 @@ above are the ones the table reports.
 ### Update cost
 
 {mpo_speed_section(load('mpo_speed.json'))}
+
+{mpo_targets_speed_section(load('mpo_speed_targets.json'))}
 
 ### Learning
 
