@@ -43,13 +43,15 @@ AGENT_FLAGS = {  # agent -> task -> extra flags
     # (652 mean at 50k against 225 with one update). cheetah-run: 2 updates per decision, as SAC's
     # runs here (with one, the first benchmark's DMPO ended at 251 against SAC's 342; those runs are
     # kept in results/learning-runs-dmpo-cheetah-utd1/).
-    # MPO on cartpole: Retrace targets (λ 0.95) instead of uncorrected 5-step returns, with DMPO's settings
-    # and the mean's KL bound at 0.01. Single-seed trials had ended at a mean of 686–696 with n-step
-    # returns (s4, s8); with Retrace the same three seeds ended at 872, 684, 836 (s14, 2026-12-05). The
-    # n-step returns of a policy exploring with σ ≈ 0.5 undervalue balancing, which takes precise actions.
+    # MPO on cartpole: the n-step windows cut by the traces (`--mpo.critic-target traced`, as DMPO's below),
+    # with DMPO's settings and the mean's KL bound at 0.01. Single-seed trials had ended at a mean of 686–696
+    # with uncorrected 5-step returns (s4, s8); with Retrace targets the same three seeds ended at 872, 684,
+    # 836 (s14), with `traced` seeds 0 and 1 at 843 and 845 (s16) in a quarter of Retrace's time per
+    # update (2026-12-05). The n-step returns of a policy exploring with σ ≈ 0.5 undervalue balancing,
+    # which takes precise actions.
     "mpo": {
         "dmc:cartpole-swingup": ["--mpo.target-update-period", "25", "--mpo.epsilon", "0.3", "--mpo.epsilon-mean",
-                                 "0.01", "--mpo.small-critic-head", "--mpo.critic-target", "retrace", "--utd", "4"],
+                                 "0.01", "--mpo.small-critic-head", "--mpo.critic-target", "traced", "--utd", "4"],
     },
     "dmpo": {
         # cartpole: n-step windows cut by the traces (`--dmpo.critic-target traced`; 2026-12-05, after MPO's
