@@ -225,9 +225,11 @@ class MPOLearner:
         exceeds the trace c_t = λ·min(1, π/μ) of the target policy (:func:`cairn.ops.traced_n_step`).
         Returns the transitions and their mean length."""
         c = self.config
-        mean, std = self.networks.policy.apply(state.target_policy_params, seq.observation)
-        log_pi = action_log_prob(seq.action, mean, std, c.squash)
-        traces = ops.truncated_traces(log_pi, seq.log_prob, c.retrace_lambda)  # unknown μ: one step
+        # c_0 is never used: the policy is evaluated on the window's later states only
+        mean, std = self.networks.policy.apply(state.target_policy_params, seq.observation[:, 1:])
+        log_pi = action_log_prob(seq.action[:, 1:], mean, std, c.squash)
+        later = ops.truncated_traces(log_pi, seq.log_prob[:, 1:], c.retrace_lambda)  # unknown μ: cut there
+        traces = jnp.concatenate([jnp.zeros_like(later[:, :1]), later], axis=1)
         uniform = jax.random.uniform(key, seq.reward.shape, seq.reward.dtype)
         reward, discount, m = ops.traced_n_step(seq.reward, seq.discount, seq.mask, traces, uniform, c.gamma)
         nxt = jnp.take_along_axis(seq.next_observation, (m - 1)[:, None, None], axis=1)[:, 0]

@@ -135,10 +135,12 @@ class SACXLearner:
             """Sequences [B, L] → one n-step Transition per intention (fields [K, B, ...]), each window cut by
             that intention's traces (``traced``); and the state with its keys advanced."""
             rewards = jnp.moveaxis(seq.reward @ weights.T, -1, 0)  # [K, B, L]
-            mean, log_std = all_actors(state.actor_params, seq.observation)  # [K, B, L, A]
-            u = jnp.arctanh(jnp.clip(seq.action, -_ATANH_LIMIT, _ATANH_LIMIT))
-            log_pi = tanh_gaussian_log_prob(u[None], mean, log_std)  # [K, B, L]
-            traces = ops.truncated_traces(log_pi, seq.log_prob[None], lam)
+            # c_0 is never used: the policies are evaluated on the window's later states only
+            mean, log_std = all_actors(state.actor_params, seq.observation[:, 1:])  # [K, B, L − 1, A]
+            u = jnp.arctanh(jnp.clip(seq.action[:, 1:], -_ATANH_LIMIT, _ATANH_LIMIT))
+            log_pi = tanh_gaussian_log_prob(u[None], mean, log_std)  # [K, B, L − 1]
+            later = ops.truncated_traces(log_pi, seq.log_prob[None, :, 1:], lam)
+            traces = jnp.concatenate([jnp.zeros_like(later[..., :1]), later], axis=-1)
             keys = jax.vmap(jax.random.split)(state.key)
             uniform = jax.vmap(lambda k: jax.random.uniform(k, seq.reward.shape[:2], seq.reward.dtype))(keys[:, 1])
             cut = jax.vmap(ops.traced_n_step, in_axes=(0, None, None, 0, 0, None))
