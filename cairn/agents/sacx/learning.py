@@ -151,33 +151,22 @@ class SACXLearner:
             return state._replace(key=keys[:, 0]), Transition(k_obs, k_act, reward, discount, nxt), jnp.mean(m, axis=1)
 
         def update(state, batch):
-            if config.traced:
+            if config.traced:  # one n-step transition per intention, each cut by its own traces
                 state, per_k, lengths = traced_batches(state, batch)
-                floor = None
-                if gpi:
-                    state, floor = gpi_floor(state, _pick(per_k, 0))
-                per = jax.vmap(lambda s, b, f: single(s, b, next_value_floor=f), in_axes=(0, 0, 0 if gpi else None))
-                state, m = per(state, per_k, floor)
-                metrics = {k: jnp.mean(v) for k, v in m.items() if k not in ("finite", "floor_share")}
-                for key in PER_INTENTION_METRICS:
-                    metrics.update({f"{key}/{n}": m[key][i] for i, n in enumerate(names)})
-                metrics.update({f"trace_length/{n}": lengths[i] for i, n in enumerate(names)})
-                if gpi:
-                    metrics["gpi_share"] = m["floor_share"][0]
-                metrics["finite"] = jnp.all(m["finite"])
-                return state, metrics
-            rewards = batch.reward @ weights.T  # [B, K]: each intention's reward
+                axes, main_batch = 0, _pick(per_k, 0)
+            else:  # one batch; intention k's reward is w_k · r
+                per_k, lengths = batch._replace(reward=(batch.reward @ weights.T).T), None  # rewards [K, B]
+                axes, main_batch = Transition(None, None, 0, None, None), batch
+            floor = None
             if gpi:
-                state, floor = gpi_floor(state, batch)
-                per = jax.vmap(lambda s, r, f: single(s, batch._replace(reward=r), next_value_floor=f),
-                               in_axes=(0, 1, 0))
-                state, m = per(state, rewards, floor)
-            else:
-                per = jax.vmap(lambda s, r: single(s, batch._replace(reward=r)), in_axes=(0, 1))
-                state, m = per(state, rewards)
+                state, floor = gpi_floor(state, main_batch)
+            per = jax.vmap(lambda s, b, f: single(s, b, next_value_floor=f), in_axes=(0, axes, 0 if gpi else None))
+            state, m = per(state, per_k, floor)
             metrics = {k: jnp.mean(v) for k, v in m.items() if k not in ("finite", "floor_share")}
             for key in PER_INTENTION_METRICS:
                 metrics.update({f"{key}/{n}": m[key][i] for i, n in enumerate(names)})
+            if lengths is not None:
+                metrics.update({f"trace_length/{n}": lengths[i] for i, n in enumerate(names)})
             if gpi:  # share of the main critic's targets that another intention's proposal decided
                 metrics["gpi_share"] = m["floor_share"][0]
             metrics["finite"] = jnp.all(m["finite"])
