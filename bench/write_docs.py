@@ -786,7 +786,22 @@ the 2 cm box at the last step only). The SAC-X benchmark's v6 is v5 with the sca
 
 ![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
-Where SAC-X stands (2026-12-05, fifth session):
+Where SAC-X stands (2026-12-05, sixth session):
+- **`trial-sacx-v7rv4-s0`** (v7's flags on `reward_version` 4) continued from 92k to 119k (stopped with a checkpoint
+  for the MPO work): its 10-episode evaluations stayed at 0% from 20k to 100k (v7 seed 0 on version 2: 10% at 60k,
+  20% at 100k), and sparse lift held at 28, 21, 19, 19‰ of its training steps per 20k window (v7 seed 0: 10, 62,
+  106, 83‰). Both pads touch the block less often on version 4 too (20–130‰ of each intention's training
+  steps to 120k, against 40–207‰). One seed; it lags v7 so far. Scripted grasps at the block's centre, at yaws
+  0–45°, lift and hold on every try (6 of 6 per yaw): yaw is not what limits the lift.
+- **`--sacx.traced`** (new): each intention's 5-step windows cut by its own Retrace traces c = λ·min(1, π_k/μ) —
+  the paper corrects the returns that other intentions' behaviour produced, with Retrace — as MPO/DMPO's `traced`
+  target, which took both to the cartpole target. On the lift (v7's flags with it, `trial-sacx-v8tr-s0`) the
+  traces vanished once the policies had narrowed: mean window lengths 1.8–3.0 at 6k env steps, 1.02–1.06 for the
+  auxiliary intentions and 1.3 for the main one at 18k — one-step targets, which v4 had moved away from. Stopped
+  there; not adopted. GPI steps now store log Σ_k π_k(a|s) as their behaviour log-probability (an upper bound on
+  the GPI choice's density) instead of NaN.
+
+Where SAC-X stood after the fifth session (2026-12-05):
 - **The block world dropped held blocks** (found this session; fixed as `reward_version` 4). Of v7 seed 0's
   eight "lifted, dropped" episodes at 300k (of 60; `python bench/sacx_drops.py trial-sacx-v7gpi-s0` →
   results/sacx-drops.json), seven held the block for 40–173 steps at 35–36 cm, the gripper pushed into the 40 cm
