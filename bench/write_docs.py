@@ -787,10 +787,10 @@ the 2 cm box at the last step only). The SAC-X benchmark's v6 is v5 with the sca
 ![SAC-X vs SAC on sparse lift](img/sacx-lift.png)
 
 Where SAC-X stands (2026-12-05, sixth session):
-- **`trial-sacx-v7rv4-s0`** (v7's flags on `reward_version` 4) continued from 92k to 119k (stopped with a checkpoint
-  for the MPO work): its 10-episode evaluations stayed at 0% from 20k to 100k (v7 seed 0 on version 2: 10% at 60k,
-  20% at 100k), and sparse lift held at 28, 21, 19, 19‰ of its training steps per 20k window (v7 seed 0: 10, 62,
-  106, 83‰). Both pads touch the block less often on version 4 too (20–130‰ of each intention's training
+- **`trial-sacx-v7rv4-s0`** (v7's flags on `reward_version` 4) continued from 92k to 148k (checkpoint kept): its
+  10-episode evaluations were 0% from 20k to 100k (v7 seed 0 on version 2: 10% at 60k, 20% at 100k), then 10%
+  at 120k and **30% at 140k** (v7 seed 0: 0% and 20%), while sparse lift stayed at 13–28‰ of its training
+  steps per 20k window (v7 seed 0: 10, 62, 106, 83, 64, 135, 178‰ to 160k). Both pads touch the block less often on version 4 too (20–130‰ of each intention's training
   steps to 120k, against 40–207‰). One seed; it lags v7 so far. Scripted grasps at the block's centre, at yaws
   0–45°, lift and hold on every try (6 of 6 per yaw): yaw is not what limits the lift.
 - **`--sacx.traced`** (new): each intention's 5-step windows cut by its own Retrace traces c = λ·min(1, π_k/μ) —
