@@ -231,7 +231,10 @@ def mpo_trials_section(r):
              "of Q(s, a) inside the correction). Seed 0 with the benchmark's DMPO flags ended at 846 (n-step: "
              "609), and the benchmark's cartpole flags for both agents now use these targets (table above). MPO with "
              "`traced` instead of Retrace (s16) ended at 843, 845, 870 (mean 852) at a quarter of Retrace's time per "
-             "update, so MPO's benchmark flags use `traced` too.", "",
+             "update, so MPO's benchmark flags use `traced` too. On cheetah-run `traced` was slower (DMPO, the "
+             "benchmark's cheetah flags with it, seed 0, stopped at 70k: 22, 58, 75, 192, 149, 217, 174 at "
+             "10k–70k against the n-step run's 63, 109, 200, 224, 277, 342, 380), so cheetah keeps n-step "
+             "returns and `traced` is an option, not the default.", "",
              "| trial | networks | flags | last eval (step) | best eval |", "|---|---|---|---|---|"]
     for t in r["trials"]:
         lines.append(f"| {t['trial']} | {t['networks']} | `{t['flags']}` | {t['last_return']:.0f} ({t['last_step'] // 1000}k) | "
