@@ -140,20 +140,20 @@ def test_retrace_target(case):
 @pytest.mark.parametrize("case", ["cut", "full", "no_traces", "masked", "terminal"])
 def test_traced_n_step(case):
     r, d, m = jnp.array([[1.0, 2.0, 3.0]]), jnp.ones((1, 3)), jnp.ones((1, 3))
-    c, u = jnp.array([[0.0, 0.5, 0.5]]), jnp.array([[0.9, 0.2, 0.7]])  # u0 unused; 0.2 < 0.5 goes on, 0.7 cuts
+    c, u = jnp.array([[0.5, 0.5]]), jnp.array([[0.2, 0.7]])  # steps 1, 2: 0.2 < 0.5 goes on, 0.7 cuts
     if case == "cut":  # two steps: 1 + 0.9·2, bootstrap weight γ^{m−1} = 0.9 (the target adds one more γ)
         want = (2.8, 0.9, 2)
     elif case == "full":
-        u = jnp.array([[0.9, 0.2, 0.3]])  # 1 + 0.9·2 + 0.81·3
+        u = jnp.array([[0.2, 0.3]])  # 1 + 0.9·2 + 0.81·3
         want = (5.23, 0.81, 3)
     elif case == "no_traces":
-        c = jnp.zeros((1, 3))
+        c = jnp.zeros((1, 2))
         want = (1.0, 1.0, 1)
     elif case == "masked":  # step 1 lies in the next episode: a one-step window whatever the draws
         m = jnp.array([[1.0, 0.0, 0.0]])
         want = (1.0, 1.0, 1)
     else:  # terminated at step 1: 1 + 0.9·2 and no bootstrap; step 2 is not reached
-        d, m, u = jnp.array([[1.0, 0.0, 1.0]]), jnp.array([[1.0, 1.0, 0.0]]), jnp.array([[0.9, 0.2, 0.3]])
+        d, m, u = jnp.array([[1.0, 0.0, 1.0]]), jnp.array([[1.0, 1.0, 0.0]]), jnp.array([[0.2, 0.3]])
         want = (2.8, 0.0, 2)
     reward, discount, length = ops.traced_n_step(r, d, m, c, u, 0.9)
     close(reward, [want[0]])

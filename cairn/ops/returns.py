@@ -59,8 +59,9 @@ def traced_n_step(rewards, discounts, mask, traces, uniform, gamma: float):
     c ∝ π/μ and biased only by the truncation min(1, ·) (and by λ towards the one-step target).
 
     Args:
-      rewards, discounts, mask, traces, uniform: [B, L]; ``mask`` as in :func:`n_step_return`, ``traces``
-        c_t (c_0 is not used), ``uniform`` draws in [0, 1).
+      rewards, discounts, mask: [B, L], ``mask`` as in :func:`n_step_return`.
+      traces, uniform: [B, L − 1], the traces c_t of steps t = 1 … L − 1 (step 0 is always taken, so c_0
+        is never needed) and draws in [0, 1).
 
     Returns:
       (reward [B], discount [B], m [B]): Σ_{k<m} γ^k r_k, γ^{m−1}·Π_{k<m} d_k (a learner's target is
@@ -68,9 +69,8 @@ def traced_n_step(rewards, discounts, mask, traces, uniform, gamma: float):
       and the window length m ≥ 1; s_m is the next observation of step m − 1.
     """
     L = rewards.shape[-1]
-    d_prev = jnp.concatenate([jnp.ones_like(discounts[..., :1]), discounts[..., :-1]], axis=-1)
-    go_on = (uniform < traces) & (mask > 0) & (d_prev > 0)
-    go_on = go_on.at[..., 0].set(True)
+    later = (uniform < traces) & (mask[..., 1:] > 0) & (discounts[..., :-1] > 0)  # step t ≥ 1 is taken
+    go_on = jnp.concatenate([jnp.ones_like(later[..., :1]), later], axis=-1)
     alive = jnp.cumprod(go_on.astype(rewards.dtype), axis=-1)
     m = jnp.sum(alive, axis=-1).astype(jnp.int32)
     powers = gamma ** jnp.arange(L, dtype=rewards.dtype)

@@ -228,9 +228,9 @@ class MPOLearner:
         # c_0 is never used: the policy is evaluated on the window's later states only
         mean, std = self.networks.policy.apply(state.target_policy_params, seq.observation[:, 1:])
         log_pi = action_log_prob(seq.action[:, 1:], mean, std, c.squash)
-        later = ops.truncated_traces(log_pi, seq.log_prob[:, 1:], c.retrace_lambda)  # unknown μ: cut there
-        traces = jnp.concatenate([jnp.zeros_like(later[:, :1]), later], axis=1)
-        uniform = jax.random.uniform(key, seq.reward.shape, seq.reward.dtype)
+        traces = ops.truncated_traces(log_pi, seq.log_prob[:, 1:], c.retrace_lambda)  # unknown μ: cut there
+        # drawn for all L steps and the first dropped: the stream of draws the benchmark runs were made with
+        uniform = jax.random.uniform(key, seq.reward.shape, seq.reward.dtype)[:, 1:]
         reward, discount, m = ops.traced_n_step(seq.reward, seq.discount, seq.mask, traces, uniform, c.gamma)
         nxt = jnp.take_along_axis(seq.next_observation, (m - 1)[:, None, None], axis=1)[:, 0]
         return Transition(seq.observation[:, 0], seq.action[:, 0], reward, discount, nxt), jnp.mean(m)

@@ -139,10 +139,10 @@ class SACXLearner:
             mean, log_std = all_actors(state.actor_params, seq.observation[:, 1:])  # [K, B, L − 1, A]
             u = jnp.arctanh(jnp.clip(seq.action[:, 1:], -_ATANH_LIMIT, _ATANH_LIMIT))
             log_pi = tanh_gaussian_log_prob(u[None], mean, log_std)  # [K, B, L − 1]
-            later = ops.truncated_traces(log_pi, seq.log_prob[None, :, 1:], lam)
-            traces = jnp.concatenate([jnp.zeros_like(later[..., :1]), later], axis=-1)
+            traces = ops.truncated_traces(log_pi, seq.log_prob[None, :, 1:], lam)  # [K, B, L − 1]
             keys = jax.vmap(jax.random.split)(state.key)
             uniform = jax.vmap(lambda k: jax.random.uniform(k, seq.reward.shape[:2], seq.reward.dtype))(keys[:, 1])
+            uniform = uniform[..., 1:]  # drawn for all L steps, as the first trial runs were
             cut = jax.vmap(ops.traced_n_step, in_axes=(0, None, None, 0, 0, None))
             reward, discount, m = cut(rewards, seq.discount, seq.mask, traces, uniform, config.gamma)
             nxt = jnp.take_along_axis(seq.next_observation[None], (m - 1)[..., None, None], axis=2)[:, :, 0]
