@@ -8,13 +8,14 @@ the critic's next-state samples (the default), N = 20 sampling separately at s (
 layout), and N = 1 (no sampling cost). Rows with a trace-time switch: DMPO with the critic's first LayerNorm
 computed over all N·S rows instead of per state (`cairn.agents.mpo.networks.factored_layer_norm`), and
 MPO/DMPO with the N sampled actions through the target critic in one call instead of in chunks
-(`networks.sampled_q`). Rounds alternate between learners so that machine noise hits all of them
+(`networks.sampled_q`), and the target critic's sampled evaluation in float32 instead of DMPO's default
+bfloat16 products (`MPOConfig.sample_precision`; and MPO with bfloat16). Rounds alternate between learners so that machine noise hits all of them
 alike; the cost is the median over rounds of SAC's updates/s over the learner's in the same round.
 Beside the time, each learner's arithmetic per update as XLA counts it (FLOPs of the compiled update):
 what N = 20 costs whatever the machine.
 
     python bench/mpo_speed.py                 # 20 rounds × 100 updates each
-    python bench/mpo_speed.py --only "shared E-step" retrace traced --out bench/results/mpo_speed_targets.json
+    python bench/mpo_speed.py --only "shared E-step" "target samples" retrace traced --out bench/results/mpo_speed_targets.json
 """
 
 from __future__ import annotations
@@ -41,24 +42,29 @@ from cairn.types import EnvSpec
 
 HERE = Path(__file__).resolve().parent
 EQUAL = {"policy_hidden_sizes": (256, 256), "critic_hidden_sizes": (256, 256)}
+DMPO = {**EQUAL, "sample_precision": "bfloat16"}  # `cairn train --agent dmpo`'s default
 VARIANTS = {
     "sac": ("sac", None),
     "sac (LayerNorm critics)": ("sac", SACConfig(critic_layer_norm=True)),
     "mpo (N=20, shared E-step)": ("mpo", MPOConfig(**EQUAL)),
-    "dmpo (N=20, shared E-step)": ("dmpo", MPOConfig(**EQUAL)),
+    "dmpo (N=20, shared E-step)": ("dmpo", MPOConfig(**DMPO)),
+    # the target critic's sampled evaluation in float32 (dmpo's default before 2026-12-06; mpo's default)
+    "dmpo (N=20), float32 target samples": ("dmpo", MPOConfig(**EQUAL)),
+    "mpo (N=20), bfloat16 target samples": ("mpo", MPOConfig(**DMPO)),
     "mpo (N=20, E-step at s)": ("mpo", MPOConfig(**EQUAL, estep_states="current")),
-    "dmpo (N=20, E-step at s)": ("dmpo", MPOConfig(**EQUAL, estep_states="current")),
+    "dmpo (N=20, E-step at s)": ("dmpo", MPOConfig(**DMPO, estep_states="current")),
     "mpo (N=1)": ("mpo", MPOConfig(**EQUAL, num_samples=1)),
-    "dmpo (N=1)": ("dmpo", MPOConfig(**EQUAL, num_samples=1)),
+    "dmpo (N=1)": ("dmpo", MPOConfig(**DMPO, num_samples=1)),
     "mpo retrace (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="retrace")),
     "mpo traced (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="traced")),
-    "dmpo traced (N=20, L=5)": ("dmpo", MPOConfig(**EQUAL, critic_target="traced")),
-    "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3)),
+    "dmpo traced (N=20, L=5)": ("dmpo", MPOConfig(**DMPO, critic_target="traced")),
+    "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3,
+                                               sample_precision="bfloat16")),
     # the same update traced with the critic's first LayerNorm over all N·S rows (before 2026-11-24)
-    "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**EQUAL), {"FACTORED_LAYER_NORM": False}),
+    "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**DMPO), {"FACTORED_LAYER_NORM": False}),
     # the N sampled actions through the target critic in one call instead of chunks of SAMPLE_CHUNK
     "mpo (N=20), samples in one call": ("mpo", MPOConfig(**EQUAL), {"SAMPLE_CHUNK": None}),
-    "dmpo (N=20), samples in one call": ("dmpo", MPOConfig(**EQUAL), {"SAMPLE_CHUNK": None}),
+    "dmpo (N=20), samples in one call": ("dmpo", MPOConfig(**DMPO), {"SAMPLE_CHUNK": None}),
 }
 
 

@@ -310,3 +310,54 @@ def test_dmpo_update_with_chunked_samples_equals_the_one_call_update(monkeypatch
     np.testing.assert_allclose(m["critic_loss"], m_plain["critic_loss"], rtol=1e-5)
     for a, b in zip(jax.tree.leaves(chunked.critic_params), jax.tree.leaves(plain.critic_params)):
         np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_bfloat16_sampled_q_rounds_the_hidden_products_only():
+    """``sampled_q(..., "bfloat16")``: the same parameters, outputs within bfloat16's rounding of the
+    float32 ones (yet not equal: the option does round), chunked and one-call alike; the trained critic's
+    own apply stays float32."""
+    from cairn.agents.mpo import networks
+    from cairn.agents.mpo.networks import Critic, sampled_q
+
+    critic = Critic((64, 64), outputs=11)
+    obs = jax.random.normal(jax.random.PRNGKey(1), (32, 4))
+    actions = jax.random.uniform(jax.random.PRNGKey(2), (8, 32, 2), minval=-1, maxval=1)
+    params = critic.init(jax.random.PRNGKey(0), obs, actions[0])
+    exact = critic.apply(params, obs, actions)
+    rounded = jax.jit(lambda p, o, a: sampled_q(critic, p, o, a, "bfloat16"))(params, obs, actions)
+    err = np.abs(np.asarray(rounded) - np.asarray(exact))
+    assert rounded.dtype == jnp.float32 and 0 < err.max() < 2e-2 * np.abs(exact).max()
+    np.testing.assert_allclose(sampled_q(critic, params, obs, actions, "float32"), exact, atol=1e-6)
+    old = networks.SAMPLE_CHUNK
+    try:
+        networks.SAMPLE_CHUNK = None
+        one_call = sampled_q(critic, params, obs, actions, "bfloat16")
+    finally:
+        networks.SAMPLE_CHUNK = old
+    np.testing.assert_allclose(rounded, one_call, atol=1e-5)
+
+
+def test_dmpo_defaults_to_bfloat16_targets_and_old_runs_resume_in_float32():
+    cfg = TrainConfig("test:x", agent="dmpo")
+    assert cfg.dmpo.sample_precision == "bfloat16" and cfg.mpo.sample_precision == "float32"
+    saved = cfg.to_dict()
+    assert TrainConfig.from_dict(saved).dmpo.sample_precision == "bfloat16"
+    del saved["dmpo"]["sample_precision"]  # a run saved before the option trained with float32 targets
+    assert TrainConfig.from_dict(saved).dmpo.sample_precision == "float32"
+
+
+def test_dmpo_update_with_bfloat16_targets_stays_close_to_float32():
+    """One update from the same state and batch: losses and new critic parameters near the float32
+    update's (the rounding only perturbs the target critic's sampled evaluation)."""
+    buf, rng = filled_buffer()
+    exact = MPOLearner(SPEC, TINY, distributional=True)
+    rounded = MPOLearner(SPEC, dataclasses.replace(TINY, sample_precision="bfloat16"), distributional=True)
+    batch = exact.sample_batch(buf, rng)
+    s_exact, m_exact = exact.update(exact.init(jax.random.PRNGKey(0)), batch)
+    s_round, m_round = rounded.update(rounded.init(jax.random.PRNGKey(0)), batch)
+    assert bool(m_round["finite"])
+    for k in ("critic_loss", "policy_loss", "target_mean"):
+        np.testing.assert_allclose(m_round[k], m_exact[k], rtol=2e-2, atol=1e-3)
+    assert float(m_round["critic_loss"]) != float(m_exact["critic_loss"])
+    for a, b in zip(jax.tree.leaves(s_round.critic_params), jax.tree.leaves(s_exact.critic_params)):
+        np.testing.assert_allclose(a, b, atol=1e-4)

@@ -99,7 +99,7 @@ class TrainConfig:
     """SAC hyper-parameters."""
     mpo: MPOConfig = field(default_factory=MPOConfig)
     """MPO hyper-parameters (expected-value critic; n-step or Retrace targets)."""
-    dmpo: MPOConfig = field(default_factory=MPOConfig)
+    dmpo: MPOConfig = field(default_factory=lambda: MPOConfig(sample_precision="bfloat16"))
     """DMPO hyper-parameters (MPO with a categorical distributional critic)."""
     crr: CRRConfig = field(default_factory=CRRConfig)
     """CRR hyper-parameters (critic-regularised regression)."""
@@ -189,6 +189,8 @@ class TrainConfig:
                     continue  # other agents' sections are irrelevant (and may hold older defaults)
                 inner = {g.name for g in dataclasses.fields(default)}
                 raw = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in inner}
+                if "sample_precision" in inner:
+                    raw.setdefault("sample_precision", "float32")  # saved before the option: float32 targets
                 sections[f.name] = dataclasses.replace(default, **raw)
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known}, **sections)

@@ -263,7 +263,8 @@ class MPOLearner:
         t_mean, t_std = nets.policy.apply(state.target_policy_params, states)
         u = t_mean + t_std * jax.random.normal(sample_key, (n, *t_mean.shape), t_mean.dtype)  # [N, S, A]
         actions = _squash(u, kind)
-        target_out = sampled_q(nets.critic, state.target_critic_params, states, actions)  # obs broadcast over N
+        target_out = sampled_q(nets.critic, state.target_critic_params, states, actions,  # obs broadcast over N
+                               c.sample_precision)
         if shared:
             e_slice, next_out, e_states = slice(None), target_out, nxt
         else:
