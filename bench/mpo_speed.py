@@ -42,7 +42,7 @@ from cairn.types import EnvSpec
 
 HERE = Path(__file__).resolve().parent
 EQUAL = {"policy_hidden_sizes": (256, 256), "critic_hidden_sizes": (256, 256)}
-DMPO = {**EQUAL, "sample_precision": "bfloat16"}  # `cairn train --agent dmpo`'s default
+DMPO = {**EQUAL, "sample_precision": "bfloat16"}  # what dmpo's default `auto` picks on an AVX512-BF16 CPU
 VARIANTS = {
     "sac": ("sac", None),
     "sac (LayerNorm critics)": ("sac", SACConfig(critic_layer_norm=True)),

@@ -337,11 +337,20 @@ def test_bfloat16_sampled_q_rounds_the_hidden_products_only():
     np.testing.assert_allclose(rounded, one_call, atol=1e-5)
 
 
-def test_dmpo_defaults_to_bfloat16_targets_and_old_runs_resume_in_float32():
+def test_dmpo_defaults_to_machine_chosen_targets_and_old_runs_resume_in_float32():
+    from cairn.agents.mpo.networks import resolve_sample_precision
+
     cfg = TrainConfig("test:x", agent="dmpo")
-    assert cfg.dmpo.sample_precision == "bfloat16" and cfg.mpo.sample_precision == "float32"
+    assert cfg.dmpo.sample_precision == "auto" and cfg.mpo.sample_precision == "float32"
+    bf16_cpu = "processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512_bf16 avx512_vnni\n"
+    plain_cpu = "processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512_vnni\n"
+    assert jax.default_backend() == "cpu"
+    assert resolve_sample_precision("auto", bf16_cpu) == "bfloat16"
+    assert resolve_sample_precision("auto", plain_cpu) == "float32"
+    assert resolve_sample_precision("float32", bf16_cpu) == "float32"
+    assert resolve_sample_precision("bfloat16", plain_cpu) == "bfloat16"
     saved = cfg.to_dict()
-    assert TrainConfig.from_dict(saved).dmpo.sample_precision == "bfloat16"
+    assert TrainConfig.from_dict(saved).dmpo.sample_precision == "auto"
     del saved["dmpo"]["sample_precision"]  # a run saved before the option trained with float32 targets
     assert TrainConfig.from_dict(saved).dmpo.sample_precision == "float32"
 

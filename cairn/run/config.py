@@ -99,7 +99,7 @@ class TrainConfig:
     """SAC hyper-parameters."""
     mpo: MPOConfig = field(default_factory=MPOConfig)
     """MPO hyper-parameters (expected-value critic; n-step or Retrace targets)."""
-    dmpo: MPOConfig = field(default_factory=lambda: MPOConfig(sample_precision="bfloat16"))
+    dmpo: MPOConfig = field(default_factory=lambda: MPOConfig(sample_precision="auto"))
     """DMPO hyper-parameters (MPO with a categorical distributional critic)."""
     crr: CRRConfig = field(default_factory=CRRConfig)
     """CRR hyper-parameters (critic-regularised regression)."""

@@ -27,14 +27,16 @@ class MPOConfig:
     """Activation of the hidden layers after the first (LayerNorm + tanh) one; ELU as in Acme."""
     num_samples: int = 20
     """Actions N sampled per state from the target policy (E-step and the critic's next-state values)."""
-    sample_precision: Literal["float32", "bfloat16"] = "float32"
+    sample_precision: Literal["auto", "float32", "bfloat16"] = "float32"
     """Precision of the target critic's hidden matrix products over the N sampled actions per state (the
     largest piece of an update: N·B rows through a 256 × 256 layer): `bfloat16` rounds their operands to
     bfloat16 and accumulates in float32 (a TPU's default precision; twice float32's speed on CPUs with
-    AVX512-BF16), `float32` throughout. The trained networks, their gradients and the output head stay
-    float32. `dmpo` defaults to `bfloat16` (its update 1.8× SAC's time instead of 2.1×; E-step weights
-    0.8–1.2% from float32's in total variation on four trained critics; bench/mpo_speed.py and
-    bench/mpo_precision.py), `mpo` to `float32` (its scalar head is more sensitive: 5–7%)."""
+    AVX512-BF16), `float32` throughout, `auto` bfloat16 where the machine multiplies it natively (TPU;
+    CPU flags avx512_bf16 or amx_bf16) and float32 elsewhere. The trained networks, their gradients and
+    the output head stay float32. `dmpo` defaults to `auto` (on an AVX512-BF16 CPU its update takes 1.8×
+    SAC's time instead of 2.1×; E-step weights 0.8–1.2% from float32's in total variation on four trained
+    critics; bench/mpo_speed.py and bench/mpo_precision.py), `mpo` to `float32` (its scalar head is more
+    sensitive: 5–7%)."""
     estep_states: Literal["next", "current"] = "next"
     """States of the E-step/M-step: `next` reuses the N target-policy actions and target-critic values
     that the critic's bootstrap needs at the next states s′ (one batched evaluation instead of two;

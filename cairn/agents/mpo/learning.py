@@ -27,7 +27,7 @@ import optax
 
 from cairn import ops
 from cairn.agents.mpo.config import MPOConfig
-from cairn.agents.mpo.networks import Critic, GaussianPolicy, MPONetworks, sampled_q
+from cairn.agents.mpo.networks import Critic, GaussianPolicy, MPONetworks, resolve_sample_precision, sampled_q
 from cairn.errors import ConfigError
 from cairn.nets.tanh_gaussian import squash_log_det
 from cairn.replay.ring import Sequences
@@ -126,6 +126,7 @@ class MPOLearner:
             critic=Critic(tuple(config.critic_hidden_sizes), config.num_atoms if distributional else 1, config.activation,
                           config.small_critic_head),
         )
+        self.sample_precision = resolve_sample_precision(config.sample_precision)  # `auto`: by the machine
         vmax = config.resolved(spec.env_id).vmax
         self.support = jnp.linspace(-vmax, vmax, config.num_atoms)
         self._policy_opt = optax.chain(optax.clip_by_global_norm(config.grad_norm_clip), optax.adam(config.policy_lr))
@@ -264,7 +265,7 @@ class MPOLearner:
         u = t_mean + t_std * jax.random.normal(sample_key, (n, *t_mean.shape), t_mean.dtype)  # [N, S, A]
         actions = _squash(u, kind)
         target_out = sampled_q(nets.critic, state.target_critic_params, states, actions,  # obs broadcast over N
-                               c.sample_precision)
+                               self.sample_precision)
         if shared:
             e_slice, next_out, e_states = slice(None), target_out, nxt
         else:

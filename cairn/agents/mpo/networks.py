@@ -109,6 +109,33 @@ def rounded_dot_general(dtype):
     return dot_general
 
 
+def native_bfloat16(cpuinfo: str | None = None) -> bool:
+    """Whether the default JAX backend multiplies bfloat16 matrices natively, i.e. faster than float32: a
+    TPU, or a CPU whose flags list AVX512-BF16 or AMX-BF16 (read from /proc/cpuinfo, or ``cpuinfo``).
+    Elsewhere bfloat16 products would be converted to float32 first and gain nothing (GPUs already
+    multiply float32 in TF32 by default)."""
+    backend = jax.default_backend()
+    if backend == "tpu":
+        return True
+    if backend != "cpu":
+        return False
+    if cpuinfo is None:
+        try:
+            with open("/proc/cpuinfo") as f:
+                cpuinfo = f.read()
+        except OSError:
+            return False
+    flags = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_sample_precision(precision: str, cpuinfo: str | None = None) -> str:
+    """``MPOConfig.sample_precision`` as used: `auto` is `bfloat16` where ``native_bfloat16()``, else `float32`."""
+    if precision != "auto":
+        return precision
+    return "bfloat16" if native_bfloat16(cpuinfo) else "float32"
+
+
 class _Weights(nn.Module):
     """Declares the parameters of a layer (a Dense kernel, or a LayerNorm's scale and bias) under its own
     name, with that layer's shapes and initialisers, and returns them: the critic's first layer computes
