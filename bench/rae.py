@@ -86,7 +86,14 @@ def main():
             if not f.exists():
                 waiting = True  # its scratch run is still training
                 continue
-            existing = stored_run(store, args.agent, seed, json.loads(f.read_text())["run_id"])
+            scratch_id = json.loads(f.read_text())["run_id"]
+            if not (store.runs_dir / scratch_id).exists():
+                sys.exit(f"seed {seed}: its scratch run {scratch_id} ({f.name}) is not in {args.store}; rerun it with "
+                         f"`python bench/learning.py --agent {args.agent} --tasks {TASK}:{STEPS} --seeds {seed}`")
+            if seed in procs and procs[seed].poll() not in (None, 0):
+                sys.exit(f"seed {seed}: the reuse run failed (exit {procs[seed].returncode}); see "
+                         f"bench/results/rae-{'' if args.agent == 'sac' else args.agent + '-'}s{seed}.log")
+            existing = stored_run(store, args.agent, seed, scratch_id)
             if existing is not None and existing["status"] in ("running", "finished"):
                 waiting |= existing["status"] == "running"
                 continue
