@@ -58,8 +58,8 @@ VARIANTS = {
     "mpo retrace (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="retrace")),
     "mpo traced (N=20, L=5)": ("mpo", MPOConfig(**EQUAL, critic_target="traced")),
     "dmpo traced (N=20, L=5)": ("dmpo", MPOConfig(**DMPO, critic_target="traced")),
-    "dmpo, 256×3 networks": ("dmpo", MPOConfig(policy_hidden_sizes=(256,) * 3, critic_hidden_sizes=(256,) * 3,
-                                               sample_precision="bfloat16")),
+    "dmpo, 256×3 networks": ("dmpo", MPOConfig(**{**DMPO, "policy_hidden_sizes": (256,) * 3,
+                                                  "critic_hidden_sizes": (256,) * 3})),
     # the same update traced with the critic's first LayerNorm over all N·S rows (before 2026-11-24)
     "dmpo (N=20), plain first-layer LayerNorm": ("dmpo", MPOConfig(**DMPO), {"FACTORED_LAYER_NORM": False}),
     # the N sampled actions through the target critic in one call instead of chunks of SAMPLE_CHUNK

@@ -40,8 +40,12 @@ def launch(agent, seed, scratch, store):
            "--seed", str(seed + 100), "--eval-every", str(EVAL_EVERY[TASK]), "--eval-episodes", str(EVAL_EPISODES),
            *job_flags(agent, TASK), "--store", store, "--reuse", scratch["run_id"], "--reuse-ratio", "0.5",
            "--run-name", run_name(agent, seed), "--json"]
-    log = open(HERE / "results" / f"rae-{'' if agent == 'sac' else agent + '-'}s{seed}.log", "w")
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=env)
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log_path(agent, seed), "w"), env=env)
+
+
+def log_path(agent, seed) -> Path:
+    """Where a reuse run's stderr goes."""
+    return HERE / "results" / f"rae-{'' if agent == 'sac' else agent + '-'}s{seed}.log"
 
 
 def run_name(agent, seed):
@@ -92,7 +96,7 @@ def main():
                          f"`python bench/learning.py --agent {args.agent} --tasks {TASK}:{STEPS} --seeds {seed}`")
             if seed in procs and procs[seed].poll() not in (None, 0):
                 sys.exit(f"seed {seed}: the reuse run failed (exit {procs[seed].returncode}); see "
-                         f"bench/results/rae-{'' if args.agent == 'sac' else args.agent + '-'}s{seed}.log")
+                         f"{log_path(args.agent, seed)}")
             existing = stored_run(store, args.agent, seed, scratch_id)
             if existing is not None and existing["status"] in ("running", "finished"):
                 waiting |= existing["status"] == "running"

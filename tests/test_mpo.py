@@ -312,7 +312,7 @@ def test_dmpo_update_with_chunked_samples_equals_the_one_call_update(monkeypatch
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
-def test_bfloat16_sampled_q_rounds_the_hidden_products_only():
+def test_bfloat16_sampled_q_rounds_the_hidden_products_only(monkeypatch):
     """``sampled_q(..., "bfloat16")``: the same parameters, outputs within bfloat16's rounding of the
     float32 ones (yet not equal: the option does round), chunked and one-call alike; the trained critic's
     own apply stays float32."""
@@ -328,12 +328,8 @@ def test_bfloat16_sampled_q_rounds_the_hidden_products_only():
     err = np.abs(np.asarray(rounded) - np.asarray(exact))
     assert rounded.dtype == jnp.float32 and 0 < err.max() < 2e-2 * np.abs(exact).max()
     np.testing.assert_allclose(sampled_q(critic, params, obs, actions, "float32"), exact, atol=1e-6)
-    old = networks.SAMPLE_CHUNK
-    try:
-        networks.SAMPLE_CHUNK = None
-        one_call = sampled_q(critic, params, obs, actions, "bfloat16")
-    finally:
-        networks.SAMPLE_CHUNK = old
+    monkeypatch.setattr(networks, "SAMPLE_CHUNK", None)
+    one_call = sampled_q(critic, params, obs, actions, "bfloat16")
     np.testing.assert_allclose(rounded, one_call, atol=1e-5)
 
 
