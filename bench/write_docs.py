@@ -799,13 +799,26 @@ above are the ones the table reports.
 On cheetah-run DMPO makes 2 updates per decision, as SAC's runs do. The first DMPO benchmark made one
 (the flags above without `--utd 2`) and ended at 232, 263 and 258 (mean 251, against SAC's 342); those
 runs are kept in `results/learning-runs-dmpo-cheetah-utd1/`. With two, the November runs (float32, the code of
-2026-11-24) ended at 404, 364, 364 (mean 378, above SAC's 342; kept in `results/learning-runs-dmpo-cheetah-2026-11/`).
-The table above is their rerun on 2026-12-06 with today's default bfloat16 target samples: 263, 338, 369 (mean
-323, below SAC's 342 — not met). The same seeds in float32 with today's code (trial runs
-`trial-dmpo-f32-cheetah-s0`/`-s1`, one core each beside the RaE runs): seed 0 ended at 177 (bfloat16: 263) and seed 1 at 359 (bfloat16: 338), mean 268 against 300 for the same two seeds (`results/dmpo-cheetah-precision-controls.json`): float32 is no better with today's code, so the drop from November's 378 is not the precision's. What changed the trajectories since November (rewrites meant to compute the same functions up to rounding, or other changes) was not traced. A run is
-deterministic given its seed and code (seed 0 in float32 repeated 38, 48, 65 at 10k–30k exactly), but any
-change of rounding starts a different trajectory, and seeds spread by ±70 at 100k: three seeds do not
-separate 323 from 342.
+2026-11-24) ended at 404, 364, 364 (mean 378, above November's SAC runs' 342; kept in
+`results/learning-runs-dmpo-cheetah-2026-11/`, SAC's in `results/learning-runs-sac-cheetah-2026-11/`).
+The table above holds their reruns with the code of 2026-12-06: DMPO with today's default bfloat16 target
+samples 263, 338, 369 (mean 323; also kept in `results/learning-runs-dmpo-cheetah-2026-12-06/`), SAC 365, 373,
+399 (mean 379, eighth session, one core each) — not met. The same DMPO seeds in float32 with today's code
+(trial runs `trial-dmpo-f32-cheetah-s0`/`-s1`, one core each beside the RaE runs): seed 0 ended at 177
+(bfloat16: 263) and seed 1 at 359 (bfloat16: 338), mean 268 against 300 for the same two seeds
+(`results/dmpo-cheetah-precision-controls.json`): float32 is no better with today's code, so the drop from
+November's 378 is not the precision's. Nor is it a changed update: `python bench/update_drift.py 83542ba`
+builds November's DMPO learner (the commit the November runs were made with) and today's, initialises both
+from one key and feeds both the same 60 random cheetah-sized batches; their losses, dual values and Q
+statistics agree to a relative 3.6e-5 throughout (`results/update-drift-dmpo-83542ba.json`), and the training
+loop and replay changed since only for other agents. A run is deterministic given its seed and code (seed 0
+in float32 repeated 38, 48, 65 at 10k–30k exactly), but any change of rounding starts a different
+trajectory: the eight DMPO runs on these flags (November ×3, rerun ×3, float32 controls ×2) ended at a mean
+of 330 (standard deviation 74), SAC's six (November ×3, rerun ×3) at 361 (35). The gap is within the
+spread; three seeds each do not settle it, and on this pair of reruns SAC is ahead. Two variants, tried on
+seed 0 beside the SAC rerun and stopped when they trailed the default flags' seed 0: Acme's near-zero
+categorical head (`--dmpo.small-critic-head`; 156 at 80k against 256) and 4 updates per decision (118 at
+70k against 225; `results/dmpo-cheetah-trials-2026-12-06.json`).
 
 On cartpole-swingup both agents learn from n-step windows cut by Retrace's traces (`--<agent>.critic-target
 traced`, below). DMPO's earlier cartpole benchmark runs, with uncorrected 5-step returns and otherwise the same
