@@ -818,7 +818,9 @@ of 330 (standard deviation 74), SAC's six (November ×3, rerun ×3) at 361 (35).
 spread; three seeds each do not settle it, and on this pair of reruns SAC is ahead. Two variants, tried on
 seed 0 beside the SAC rerun and stopped when they trailed the default flags' seed 0: Acme's near-zero
 categorical head (`--dmpo.small-critic-head`; 156 at 80k against 256) and 4 updates per decision (118 at
-70k against 225; `results/dmpo-cheetah-trials-2026-12-06.json`).
+70k against 225); then Acme's DMPO-script mean bound ε_μ = 0.01 (the logs show the mean's bound
+binding: KL 0.01–0.02 summed over 6 dimensions against 6 × 0.0025, α_μ ≈ 2) on seeds 0 and 1: 262 and 241 at
+100k against 263 and 338 (`results/dmpo-cheetah-trials-2026-12-06.json`).
 
 On cartpole-swingup both agents learn from n-step windows cut by Retrace's traces (`--<agent>.critic-target
 traced`, below). DMPO's earlier cartpole benchmark runs, with uncorrected 5-step returns and otherwise the same
@@ -835,6 +837,9 @@ flags, ended at 609, 512 and 668 (mean 596); they are kept in `results/learning-
 ### SAC
 
 {rae_section(load('rae.json'))}
+
+The scratch runs above are November's SAC benchmark runs (`results/learning-runs-sac-cheetah-2026-11/`); the
+learning table holds their 2026-12-06 rerun (365, 373, 399), against which these reuse runs were not redone.
 
 ### DMPO (the RaE paper's agent)
 
