@@ -820,7 +820,7 @@ seed 0 beside the SAC rerun and stopped when they trailed the default flags' see
 categorical head (`--dmpo.small-critic-head`; 156 at 80k against 256) and 4 updates per decision (118 at
 70k against 225); then Acme's DMPO-script mean bound ε_μ = 0.01 (the logs show the mean's bound
 binding: KL 0.01–0.02 summed over 6 dimensions against 6 × 0.0025, α_μ ≈ 2) on seeds 0 and 1: 262 and 241 at
-100k against 263 and 338; and the traced targets that made cartpole (seeds 0, 1, stopped at 60k: 174 and 140
+100k against 263 and 338; and the traced targets that lifted DMPO on cartpole (seeds 0, 1, stopped at 60k: 174 and 140
 against 231 and 196; `results/dmpo-cheetah-trials-2026-12-06.json`). None is a lead beyond the spread between seeds.
 
 On cartpole-swingup both agents learn from n-step windows cut by Retrace's traces (`--<agent>.critic-target
