@@ -44,7 +44,7 @@ def child(agent: str, updates: int, every: int):
     from cairn.types import EnvSpec, Transition
 
     fields = {f.name for f in dataclasses.fields(MPOConfig)}
-    settings = {k: v for k, v in SETTINGS.items() if k in fields and not (k == "vmax" and agent == "mpo")}
+    settings = {k: v for k, v in SETTINGS.items() if k in fields}  # vmax is unused by MPO's scalar critic
     spec = EnvSpec(env_id="dmc:cheetah-run", observation_size=17, action_size=6, reward_names=("reward",))
     section = type("Config", (), {agent: MPOConfig(**settings)})()
     learner = make_learner(agent, spec, section)
@@ -82,12 +82,13 @@ def main():
     ap.add_argument("--every", type=int, default=10)
     ap.add_argument("--out", help="write both revisions' metrics and the differences to this JSON file")
     args = ap.parse_args()
-    rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.rev], capture_output=True, text=True)
-    if rev.returncode != 0:
+    parsed = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.rev], capture_output=True, text=True)
+    if parsed.returncode != 0:
         sys.exit(f"{args.rev!r} is not a revision of {REPO}; give a commit, tag or branch")
+    rev = parsed.stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "-q", "--detach", str(tree), rev.stdout.strip()],
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "-q", "--detach", str(tree), rev],
                        check=True)
         try:
             before = run_revision(tree, args)
@@ -101,10 +102,10 @@ def main():
         rows.append({"update": a["update"], "max_relative_difference": diff})
         print(f"after {a['update']!s:>6}: largest relative difference {diff:.2e}   "
               + "  ".join(f"{k} {a[k]:.6g}/{b[k]:.6g}" for k in list(a)[1:4]))
-    print(f"{args.agent} at {rev.stdout.strip()} vs this checkout, {args.updates} updates: largest relative "
+    print(f"{args.agent} at {rev} vs this checkout, {args.updates} updates: largest relative "
           f"difference {worst:.2e}")
     if args.out:
-        Path(args.out).write_text(json.dumps({"agent": args.agent, "revision": rev.stdout.strip(),
+        Path(args.out).write_text(json.dumps({"agent": args.agent, "revision": rev,
                                               "settings": SETTINGS, "updates": args.updates, "earlier": before,
                                               "now": now, "rows": rows, "max_relative_difference": worst}, indent=1))
 
