@@ -162,7 +162,7 @@ def test_dmpo_resumes_from_checkpoint_with_duals_and_episode_ends(tmp_path):
 
     run = RunDir.find(str(tmp_path), "resumable")
     cfg = TrainConfig.from_dict(run.read_config())
-    assert cfg.dmpo.vmax == 5.0 and cfg.dmpo == TINY  # the section round-trips through config.json
+    assert cfg.dmpo == dataclasses.replace(TINY, vmin=-5.0)  # round-trips through config.json, support filled in
     learner = make_learner("dmpo", fake_envs.TargetActionEnv(episode_length=10).spec, cfg)
     state, loop, arrays = load_checkpoint(run.checkpoint_path, learner.init(jax.random.PRNGKey(9)))
     assert int(state.steps) == first["updates"] == 300
@@ -170,6 +170,26 @@ def test_dmpo_resumes_from_checkpoint_with_duals_and_episode_ends(tmp_path):
     assert arrays["replay/last"].sum() == 40  # 400 steps of 10-step episodes
     resumed = train(TrainConfig("test:target10", **{**base, "steps": 600}, resume="resumable"))
     assert resumed["env_steps"] == 600 and resumed["updates"] == 500
+
+
+def test_categorical_support_bounds_defaults_and_bad_values():
+    """[vmin, vmax] with vmin defaulting to −vmax and vmax to 150 × action repeat on dm_control."""
+    from cairn.agents.mpo.config import MPOConfig, with_default_vmax
+    from cairn.agents.mpo.learning import categorical_support
+
+    resolved = with_default_vmax(MPOConfig(), "dmc:cheetah-run", action_repeat=2)
+    assert (resolved.vmin, resolved.vmax) == (-300.0, 300.0)
+    assert with_default_vmax(MPOConfig(vmax=3.0), "gym:Hopper-v5").vmin == -3.0
+    assert with_default_vmax(MPOConfig(vmin=0.0), "gym:Hopper-v5", 4).vmax == 6400.0
+    support = np.asarray(categorical_support(MPOConfig(vmin=0.0, vmax=200.0), "dmc:cheetah-run"))
+    assert support.shape == (51,) and support[0] == 0.0 and support[-1] == 200.0
+    np.testing.assert_allclose(np.diff(support), 4.0, rtol=1e-6)  # 3× finer than 12 on [−300, 300]
+    learner = MPOLearner(SPEC, dataclasses.replace(TINY, vmin=0.0), distributional=True)
+    assert float(learner.support[0]) == 0.0 and float(learner.support[-1]) == 5.0
+    with pytest.raises(ConfigError, match="vmin must be < vmax"):
+        MPOConfig(vmin=5.0, vmax=5.0)
+    with pytest.raises(ConfigError, match="vmin must be < vmax"):  # vmax known only once the task is
+        with_default_vmax(MPOConfig(vmin=500.0), "dmc:cheetah-run", action_repeat=2)
 
 
 def test_small_critic_head_starts_with_equal_values_for_every_action():

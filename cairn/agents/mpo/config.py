@@ -82,9 +82,13 @@ class MPOConfig:
     """Initialise the critic's output layer near zero (variance scaling 1e-5, as Acme's categorical
     head): every action starts with the same value, so the first E-steps do not chase init noise."""
     vmax: float | None = None
-    """dmpo: largest representable return; the support is [−vmax, vmax]. Default: 150 × action repeat
+    """dmpo: largest representable return; the support is [vmin, vmax]. Default: 150 × action repeat
     for dm_control tasks (rewards in [0, 1] per simulator step, so Q ≤ 100 per unit of repeat),
     1600 × action repeat otherwise (Gym locomotion). Values beyond it are clipped, so watch q_mean."""
+    vmin: float | None = None
+    """dmpo: smallest representable return (default −vmax). Where rewards are never negative (dm_control)
+    `--dmpo.vmin 0` puts every atom where returns can be: with vmax 100 × action repeat (the exact bound),
+    the atoms are 3× as fine as on the default [−150, 150] × repeat."""
     batch_size: int = 256
     """Transitions (or sequences) per gradient update."""
     policy_lr: float = 3e-4
@@ -149,6 +153,8 @@ def actor_critic_errors(c) -> list[str]:
         errors.append(f"num_atoms must be >= 2 (got {c.num_atoms})")
     if c.vmax is not None and not c.vmax > 0:
         errors.append(f"vmax must be > 0 (got {c.vmax})")
+    if c.vmin is not None and c.vmax is not None and not c.vmin < c.vmax:
+        errors.append(f"vmin must be < vmax (got vmin {c.vmin}, vmax {c.vmax})")
     for name in ("init_std", "policy_lr", "critic_lr", "grad_norm_clip"):
         if not getattr(c, name) > 0:
             errors.append(f"{name} must be > 0 (got {getattr(c, name)})")
@@ -160,9 +166,14 @@ def actor_critic_errors(c) -> list[str]:
 
 
 def with_default_vmax(c, env_id: str, action_repeat: int = 1):
-    """``c`` with its categorical support filled in when unset: 150 × action repeat for dm_control tasks
-    (rewards in [0, 1] per simulator step), 1600 × action repeat otherwise (Gym locomotion)."""
-    if c.vmax is not None:
-        return c
-    per_step = 150.0 if env_id.startswith("dmc") else 1600.0
-    return dataclasses.replace(c, vmax=per_step * action_repeat)
+    """``c`` with its categorical support filled in when unset: vmax 150 × action repeat for dm_control
+    tasks (rewards in [0, 1] per simulator step), 1600 × action repeat otherwise (Gym locomotion); vmin −vmax."""
+    if c.vmax is None:
+        per_step = 150.0 if env_id.startswith("dmc") else 1600.0
+        c = dataclasses.replace(c, vmax=per_step * action_repeat)
+    if c.vmin is None:
+        c = dataclasses.replace(c, vmin=-c.vmax)
+    if not c.vmin < c.vmax:
+        raise ConfigError(f"vmin must be < vmax (got vmin {c.vmin}, vmax {c.vmax} for {env_id}); set vmax above vmin")
+    return c
+

@@ -26,7 +26,7 @@ import numpy as np
 import optax
 
 from cairn import ops
-from cairn.agents.mpo.config import MPOConfig
+from cairn.agents.mpo.config import MPOConfig, with_default_vmax
 from cairn.agents.mpo.networks import Critic, GaussianPolicy, MPONetworks, resolve_sample_precision, sampled_q
 from cairn.errors import ConfigError
 from cairn.nets.tanh_gaussian import squash_log_det
@@ -106,6 +106,13 @@ def gaussian_actors(policy, kind: str):
     return jax.jit(act), jax.jit(lambda params, obs: _squash(policy.apply(params, obs)[0], kind))
 
 
+def categorical_support(config, env_id: str) -> jnp.ndarray:
+    """The categorical critic's ``num_atoms`` evenly spaced atoms on [vmin, vmax] (unset bounds filled in
+    by ``with_default_vmax``; a run's saved config holds them already, resolved with its action repeat)."""
+    config = with_default_vmax(config, env_id)
+    return jnp.linspace(config.vmin, config.vmax, config.num_atoms)
+
+
 class MPOLearner:
     """MPO (``distributional=False``, agent ``mpo``) or DMPO (agent ``dmpo``) for one env spec.
 
@@ -127,8 +134,7 @@ class MPOLearner:
                           config.small_critic_head),
         )
         self.sample_precision = resolve_sample_precision(config.sample_precision)  # `auto`: by the machine
-        vmax = config.resolved(spec.env_id).vmax
-        self.support = jnp.linspace(-vmax, vmax, config.num_atoms)
+        self.support = categorical_support(config, spec.env_id)
         self._policy_opt = optax.chain(optax.clip_by_global_norm(config.grad_norm_clip), optax.adam(config.policy_lr))
         self._critic_opt = optax.chain(optax.clip_by_global_norm(config.grad_norm_clip), optax.adam(config.critic_lr))
         self._dual_opt = optax.adam(config.dual_lr)

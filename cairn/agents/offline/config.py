@@ -44,12 +44,14 @@ class OfflineConfig:
     num_samples: int = 4
     """Actions sampled per state from the policy (advantage baselines, next-state values)."""
     distributional: bool = False
-    """Categorical critic (51 atoms on [−vmax, vmax]) instead of a scalar one."""
+    """Categorical critic (51 atoms on [vmin, vmax]) instead of a scalar one."""
     num_atoms: int = 51
     """Atoms of the categorical critic."""
     vmax: float | None = None
     """Largest representable return of the categorical critic (default as DMPO: 150 × action repeat on
     dm_control, 1600 × otherwise)."""
+    vmin: float | None = None
+    """Smallest representable return of the categorical critic (default −vmax)."""
     target_update_period: int = 100
     """Copy the online networks into their targets every this many updates."""
 

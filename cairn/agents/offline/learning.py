@@ -24,7 +24,7 @@ import numpy as np
 import optax
 
 from cairn import ops
-from cairn.agents.mpo.learning import _squash, action_log_prob, gaussian_actors, td_critic_loss
+from cairn.agents.mpo.learning import _squash, action_log_prob, categorical_support, gaussian_actors, td_critic_loss
 from cairn.agents.mpo.networks import Critic, GaussianPolicy
 from cairn.agents.offline.config import ABMConfig, BCConfig, CRRConfig, OfflineConfig
 from cairn.types import EnvSpec
@@ -71,8 +71,7 @@ class _OfflineLearner:
                                      config.min_std, config.activation)
         self.critic = Critic(tuple(config.critic_hidden_sizes), config.num_atoms if config.distributional else 1,
                              config.activation)
-        vmax = config.resolved(spec.env_id).vmax
-        self.support = jnp.linspace(-vmax, vmax, config.num_atoms) if config.distributional else None
+        self.support = categorical_support(config, spec.env_id) if config.distributional else None
         clip = optax.clip_by_global_norm(config.grad_norm_clip)
         self._policy_opt = optax.chain(clip, optax.adam(config.policy_lr))
         self._critic_opt = optax.chain(clip, optax.adam(config.critic_lr))
