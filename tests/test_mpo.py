@@ -386,3 +386,30 @@ def test_dmpo_update_with_bfloat16_targets_stays_close_to_float32():
     assert float(m_round["critic_loss"]) != float(m_exact["critic_loss"])
     for a, b in zip(jax.tree.leaves(s_round.critic_params), jax.tree.leaves(s_exact.critic_params)):
         np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+def test_critic_layer_norm_normalises_every_hidden_layer():
+    """With --dmpo.critic-layer-norm each hidden layer after the first is normalised: scaling that layer's
+    weights and bias leaves Q unchanged (it changes Q without the option)."""
+    from cairn.agents.mpo.networks import Critic
+
+    obs = jax.random.normal(jax.random.PRNGKey(1), (8, 4))
+    actions = jax.random.uniform(jax.random.PRNGKey(2), (5, 8, 2), minval=-1, maxval=1)
+    for layer_norm in (False, True):
+        critic = Critic((16, 16, 16), outputs=11, hidden_layer_norm=layer_norm)
+        params = critic.init(jax.random.PRNGKey(0), obs, actions[0])
+        assert ("hidden_norm_2" in params["params"]) == layer_norm
+        scaled = jax.tree_util.tree_map_with_path(
+            lambda path, x: x * 3.0 if "Dense_1" in jax.tree_util.keystr(path) else x, params)
+        before, after = critic.apply(params, obs, actions), critic.apply(scaled, obs, actions)
+        assert before.shape == (5, 8, 11)
+        if layer_norm:
+            np.testing.assert_allclose(after, before, atol=1e-4)
+        else:
+            assert float(jnp.max(jnp.abs(after - before))) > 1e-2
+    cfg = dataclasses.replace(TINY, critic_layer_norm=True)
+    learner = MPOLearner(SPEC, cfg, distributional=True)
+    buf, rng = filled_buffer()
+    state = learner.init(jax.random.PRNGKey(0))
+    state, metrics = learner.update(state, learner.sample_batch(buf, rng))
+    assert np.isfinite(float(metrics["critic_loss"])) and "hidden_norm_1" in state.critic_params["params"]

@@ -78,6 +78,9 @@ class MPOConfig:
     """λ of the traces c = λ·min(1, π/μ) of Retrace and `traced`."""
     num_atoms: int = 51
     """dmpo: atoms of the categorical critic on [−vmax, vmax]."""
+    critic_layer_norm: bool = False
+    """LayerNorm in each of the critic's hidden layers (Acme's torso has it in the first only), as
+    SAC's `--sac.critic-layer-norm`: a regulariser that helps at high update-to-data ratios."""
     small_critic_head: bool = False
     """Initialise the critic's output layer near zero (variance scaling 1e-5, as Acme's categorical
     head): every action starts with the same value, so the first E-steps do not chase init noise."""

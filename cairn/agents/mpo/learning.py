@@ -131,7 +131,7 @@ class MPOLearner:
             policy=GaussianPolicy(tuple(config.policy_hidden_sizes), spec.action_size, config.init_std, config.min_std,
                                   config.activation),
             critic=Critic(tuple(config.critic_hidden_sizes), config.num_atoms if distributional else 1, config.activation,
-                          config.small_critic_head),
+                          config.small_critic_head, config.critic_layer_norm),
         )
         self.sample_precision = resolve_sample_precision(config.sample_precision)  # `auto`: by the machine
         self.support = categorical_support(config, spec.env_id)

@@ -169,6 +169,8 @@ class Critic(nn.Module):
     outputs: int = 1
     activation: str = "elu"
     small_head: bool = False
+    hidden_layer_norm: bool = False
+    """LayerNorm (before the activation) in every hidden layer after the first, which has one already."""
     matmul_dtype: str | None = None
     """The hidden layers after the first multiply with operands rounded to this dtype and float32
     accumulation (``rounded_dot_general``); the first layer (factored over the N actions, little
@@ -188,8 +190,11 @@ class Critic(nn.Module):
             x = layer_norm(o + action @ w_act, scale, bias)
         x = jnp.tanh(x)
         rounded = {} if self.matmul_dtype is None else {"dot_general": rounded_dot_general(jnp.dtype(self.matmul_dtype))}
-        for size in self.hidden[1:]:
-            x = ACTIVATIONS[self.activation](Dense(size, **rounded)(x))
+        for i, size in enumerate(self.hidden[1:], start=1):
+            x = Dense(size, **rounded)(x)
+            if self.hidden_layer_norm:
+                x = LayerNorm(name=f"hidden_norm_{i}")(x)
+            x = ACTIVATIONS[self.activation](x)
         head_init = (nn.initializers.variance_scaling(1e-5, "fan_in", "uniform") if self.small_head
                      else nn.initializers.lecun_normal())
         out = Dense(self.outputs, kernel_init=head_init)(x)  # float32: it sets the values' fine differences
