@@ -413,3 +413,24 @@ def test_critic_layer_norm_normalises_every_hidden_layer():
     state = learner.init(jax.random.PRNGKey(0))
     state, metrics = learner.update(state, learner.sample_batch(buf, rng))
     assert np.isfinite(float(metrics["critic_loss"])) and "hidden_norm_1" in state.critic_params["params"]
+
+
+def test_action_penalty_pulls_a_saturated_tanh_mean_back_inside_its_bound():
+    """A tanh policy whose mean sits at 4 (tanh 0.9993) under a flat critic: the E-step weights are uniform,
+    so MPO alone leaves it there; the penalty objective with b = 2 moves it towards the bound."""
+    buf, rng = filled_buffer()
+    obs = np.asarray(buf.observation[:64])
+    moved = {}
+    for penalty in (False, True):
+        cfg = dataclasses.replace(TINY, small_critic_head=True, action_penalty=penalty, penalty_bound=2.0,
+                                  epsilon_penalty=0.01)
+        learner = MPOLearner(SPEC, cfg, distributional=True)
+        state = learner.init(jax.random.PRNGKey(0))
+        head = state.policy_params["params"]["Dense_0"]
+        head["bias"] = jnp.full_like(head["bias"], 4.0)
+        state = state._replace(target_policy_params=jax.tree.map(jnp.copy, state.policy_params))
+        start = float(jnp.mean(learner.networks.policy.apply(state.policy_params, obs)[0]))
+        for _ in range(30):
+            state, _ = learner.update(state, learner.sample_batch(buf, rng))
+        moved[penalty] = start - float(jnp.mean(learner.networks.policy.apply(state.policy_params, obs)[0]))
+    assert moved[True] > 0.05 and moved[True] > 5 * abs(moved[False]), moved

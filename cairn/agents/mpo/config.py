@@ -57,8 +57,12 @@ class MPOConfig:
     init_log_alpha_stddev: float = 1000.0
     """Initial unconstrained parameter of the covariance-KL multiplier α_Σ."""
     action_penalty: bool = False
-    """MO-MPO action penalty: a second objective −‖a − clip(a, −1, 1)‖ with its own temperature
-    (only meaningful with --squash clip; a tanh-squashed policy never leaves the box)."""
+    """MO-MPO action penalty: a second objective −‖u − clip(u, −b, b)‖ on the pre-squash samples u, with its
+    own temperature (b = `penalty_bound`). With --squash clip and b = 1 (Acme's choice) it keeps samples in
+    the box; with tanh and b ≈ 2 it keeps the mean from drifting where tanh is flat (tanh 2 = 0.96): there
+    every sample maps to nearly the same action, the E-step weights go uniform and nothing pulls it back."""
+    penalty_bound: float = 1.0
+    """b of the action penalty, in pre-squash units."""
     epsilon_penalty: float = 1e-3
     """KL bound of the action-penalty objective's E-step."""
     squash: Literal["tanh", "clip"] = "tanh"
@@ -121,7 +125,7 @@ class MPOConfig:
 
     def __post_init__(self):
         errors = actor_critic_errors(self)
-        for name in ("epsilon", "epsilon_mean", "epsilon_stddev", "epsilon_penalty", "dual_lr"):
+        for name in ("epsilon", "epsilon_mean", "epsilon_stddev", "epsilon_penalty", "penalty_bound", "dual_lr"):
             if not getattr(self, name) > 0:
                 errors.append(f"{name} must be > 0 (got {getattr(self, name)})")
         if self.online_bc_anneal < 0:

@@ -295,7 +295,7 @@ class MPOLearner:
             weight_sets = [weights]
             dual_loss = temperature_loss
             if c.action_penalty:
-                penalty_q = -jnp.linalg.norm(u_s - jnp.clip(u_s, -1.0, 1.0), axis=-1)
+                penalty_q = -jnp.linalg.norm(u_s - jnp.clip(u_s, -c.penalty_bound, c.penalty_bound), axis=-1)
                 w_pen, pen_loss = ops.estep_weights(penalty_q, ops.dual_value(duals["log_penalty_temperature"]),
                                                     c.epsilon_penalty)
                 weight_sets.append(w_pen)
