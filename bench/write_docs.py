@@ -801,9 +801,9 @@ On cheetah-run DMPO makes 2 updates per decision, as SAC's runs do. The first DM
 runs are kept in `results/learning-runs-dmpo-cheetah-utd1/`. With two, the November runs (float32, the code of
 2026-11-24) ended at 404, 364, 364 (mean 378, above November's SAC runs' 342; kept in
 `results/learning-runs-dmpo-cheetah-2026-11/`, SAC's in `results/learning-runs-sac-cheetah-2026-11/`).
-The table above holds their reruns with the code of 2026-12-06: DMPO with today's default bfloat16 target
-samples 263, 338, 369 (mean 323; also kept in `results/learning-runs-dmpo-cheetah-2026-12-06/`), SAC 365, 373,
-399 (mean 379, eighth session, one core each) — not met. The same DMPO seeds in float32 with today's code
+Their reruns with the code of 2026-12-06: DMPO with today's default bfloat16 target
+samples 263, 338, 369 (mean 323; kept in `results/learning-runs-dmpo-cheetah-2026-12-06/`), SAC 365, 373,
+399 (mean 379, eighth session, one core each; the table's SAC row) — not met. The same DMPO seeds in float32 with today's code
 (trial runs `trial-dmpo-f32-cheetah-s0`/`-s1`, one core each beside the RaE runs): seed 0 ended at 177
 (bfloat16: 263) and seed 1 at 359 (bfloat16: 338), mean 268 against 300 for the same two seeds
 (`results/dmpo-cheetah-precision-controls.json`): float32 is no better with today's code, so the drop from
@@ -822,6 +822,27 @@ categorical head (`--dmpo.small-critic-head`; 156 at 80k against 256) and 4 upda
 binding: KL 0.01–0.02 summed over 6 dimensions against 6 × 0.0025, α_μ ≈ 2) on seeds 0 and 1: 262 and 241 at
 100k against 263 and 338; and the traced targets that lifted DMPO on cartpole (seeds 0, 1, stopped at 60k: 174 and 140
 against 231 and 196; `results/dmpo-cheetah-trials-2026-12-06.json`). None is a lead beyond the spread between seeds.
+
+**The action penalty at ±2 before tanh** (ninth session, 2026-12-06; the table's DMPO row). A tanh-squashed
+policy's mean can drift where tanh is flat: beyond |μ| ≈ 3 every sample maps to nearly the same action
+(tanh 3 = 0.995), the critic sees no difference between the samples, the E-step weights go uniform and
+nothing pulls the mean back. `python bench/mpo_saturation.py RUN ...` loads a stored run's final policy
+and reports, per action dimension, the share of its last 5,000 stored states with |μ| > 3
+(`results/mpo-saturation-cheetah-2026-12-06.json`): 5–60% per dimension in the runs without a penalty
+(seeds 0 and 1 of the trials below), most in the lowest-scoring runs (157: 23–52%; 221: 10–41%).
+MO-MPO's action-penalty objective (a second E-step on −‖u − clip(u, −b, b)‖ with its own temperature, as
+Acme uses with b = 1 for its clipped Gaussian) with `--dmpo.penalty-bound 2` keeps tanh's useful range
+(tanh 2 = 0.96) and brings the share to 1–13% on seeds 0 and 1; seed 2 kept 28% in one dimension (the
+penalty's E-step bound ε = 1e-3 makes it a soft pull). Seeds 0, 1 and 2 ended at 345, 375 and 316 (mean 345,
+against 323 without it on the same seeds and code; seed 2 lower, 316 against 369): closer to SAC's 379 but
+**not met**. Reruns through `bench/learning.py` repeated the trial runs of seeds 0 and 1 to the last digit
+(345.2, 374.5). Also tried this session, seeds 0 and 1 to 100k against 263 and 338 without
+(`results/dmpo-cheetah-trials-2026-12-06.json`): the categorical support on [0, 200] instead of [−300, 300]
+(`--dmpo.vmin 0 --dmpo.vmax 200`, atoms 4 apart instead of 12; rewards are never negative and Q ≤ 100 per
+unit of action repeat): 268 and 221; LayerNorm in every critic layer (`--dmpo.critic-layer-norm`, as SAC's
+benchmark flags have it): 249 and 158; Acme's clipped Gaussian with its action penalty (`--dmpo.squash clip
+--dmpo.action-penalty`, saturation 0–2%): 355 and 244. The clipped Gaussian removes the saturation as well
+but did not lift seed 1: saturation explains the worst runs, not the whole gap to SAC.
 
 On cartpole-swingup both agents learn from n-step windows cut by Retrace's traces (`--<agent>.critic-target
 traced`, below). DMPO's earlier cartpole benchmark runs, with uncorrected 5-step returns and otherwise the same
