@@ -188,7 +188,7 @@ def test_categorical_support_bounds_defaults_and_bad_values():
     assert float(learner.support[0]) == 0.0 and float(learner.support[-1]) == 5.0
     with pytest.raises(ConfigError, match="vmin must be < vmax"):
         MPOConfig(vmin=5.0, vmax=5.0)
-    with pytest.raises(ConfigError, match="vmin must be < vmax"):  # vmax known only once the task is
+    with pytest.raises(ConfigError, match="vmin must be < vmax"):  # vmax known only once the task is (150 × 2)
         with_default_vmax(MPOConfig(vmin=500.0), "dmc:cheetah-run", action_repeat=2)
 
 
