@@ -843,7 +843,9 @@ against 323 without it on the same seeds and code; seed 2 lower, 316 against 369
 unit of action repeat): 268 and 221; LayerNorm in every critic layer (`--dmpo.critic-layer-norm`, as SAC's
 benchmark flags have it): 249 and 158; Acme's clipped Gaussian with its action penalty (`--dmpo.squash clip
 --dmpo.action-penalty`, saturation 0–2%): 355 and 244. The clipped Gaussian removes the saturation as well
-but did not lift seed 1: saturation explains the worst runs, not the whole gap to SAC.
+but did not lift seed 1; and a firmer penalty on seed 2 (`--dmpo.epsilon-penalty 0.01`, saturation 0–0.4%)
+ended at 277 (316 with the default 1e-3): saturation goes with the worst runs, but removing it does not close
+the gap to SAC.
 
 On cartpole-swingup both agents learn from n-step windows cut by Retrace's traces (`--<agent>.critic-target
 traced`, below). DMPO's earlier cartpole benchmark runs, with uncorrected 5-step returns and otherwise the same
