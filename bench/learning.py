@@ -60,7 +60,7 @@ AGENT_FLAGS = {  # agent -> task -> extra flags
         "dmc:cartpole-swingup": ["--dmpo.target-update-period", "25", "--dmpo.epsilon", "0.3",
                                  "--dmpo.small-critic-head", "--dmpo.critic-target", "traced", "--utd", "4"],
         # cheetah-run: the action penalty with its box at ±2 before tanh (2026-12-06): without it the
-        # policy's means drift where tanh is flat (|μ| > 3 for 10–60% of states in a dimension by 100k),
+        # policy's means drift where tanh is flat (|μ| > 3 for 4–62% of states in a dimension by 100k),
         # every sample maps to the same action there and the E-step cannot pull them back; the runs with
         # the most saturated means ended lowest. Trial seeds 0 and 1 ended at 345 and 375 (263 and 338
         # without; the runs without are kept in results/learning-runs-dmpo-cheetah-2026-12-06/).

@@ -3,7 +3,7 @@
 With a tanh-squashed Gaussian, a pre-squash mean far beyond ±2 maps every sample to nearly the same
 action (tanh 3 = 0.995): the critic sees no difference between the samples, the E-step weights go
 uniform, and nothing moves the mean back. This loads each run's last checkpoint, evaluates the policy on
-the observations of its last ten stored shards, and reports per action dimension the median |μ|, the share
+the last 5,000 observations it stored, and reports per action dimension the median |μ|, the share
 of states with |μ| > 3 and the median σ.
 
     python bench/mpo_saturation.py RUN [RUN ...] [--store bench/results/store] [--out results/x.json]
@@ -18,7 +18,6 @@ from pathlib import Path
 
 import jax
 import numpy as np
-import pyarrow.parquet as pq
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -27,10 +26,12 @@ from cairn.agents import make_learner  # noqa: E402
 from cairn.run.checkpoint import load_checkpoint  # noqa: E402
 from cairn.run.config import TrainConfig  # noqa: E402
 from cairn.run.loop import make_run_env  # noqa: E402
+from cairn.run.metrics import read_csv  # noqa: E402
 from cairn.run.rundir import RunDir  # noqa: E402
+from cairn.store import Store  # noqa: E402
 
 
-SHARDS = 10  # the last stored shards (500 steps each by default) supply the states
+STATES = 5_000  # the run's last stored steps (evaluation episodes included) supply the states
 
 
 def saturation(store: str, run: str) -> dict:
@@ -42,16 +43,15 @@ def saturation(store: str, run: str) -> dict:
     env = make_run_env(cfg.env_id, seed=0)
     learner = make_learner(cfg.agent, env.spec, cfg)
     state, _, _ = load_checkpoint(rundir.checkpoint_path, learner.init(jax.random.PRNGKey(0)))
-    shards = sorted((rundir.path / "steps").glob("*.parquet"))
-    if not shards:
+    stored = Store(store).load_transitions([rundir.run_id])
+    if not stored:
         raise SystemExit(f"{run}: no stored steps under {rundir.path / 'steps'}")
-    obs = np.concatenate([np.asarray(pq.read_table(f, columns=["observation"]).column("observation").to_pylist(),
-                                     np.float32) for f in shards[-SHARDS:]])
+    obs = stored["observation"][-STATES:]
     obs = obs * getattr(learner, "observation_scale", 1.0)  # the inputs the policy saw (ScaledInputs)
     mean, std = learner.networks.policy.apply(state.policy_params, obs)
     mean, std = np.abs(np.asarray(mean)), np.asarray(std)
-    evals = (rundir.path / "eval.csv").read_text().split() if (rundir.path / "eval.csv").exists() else []
-    final = float(evals[-1].split(",")[1]) if len(evals) > 1 else None  # header, then env_step,return,...
+    evals = read_csv(rundir.path / "eval.csv")
+    final = evals[-1]["mean_return"] if evals else None
     per_dim = lambda x, digits: [round(float(v), digits) for v in x]  # noqa: E731
     return {"run_id": rundir.path.name, "seed": cfg.seed, "squash": section.squash,
             "action_penalty": bool(getattr(section, "action_penalty", False)),

@@ -829,11 +829,11 @@ policy's mean can drift where tanh is flat: beyond |μ| ≈ 3 every sample maps 
 (tanh 3 = 0.995), the critic sees no difference between the samples, the E-step weights go uniform and
 nothing pulls the mean back. `python bench/mpo_saturation.py RUN ...` loads a stored run's final policy
 and reports, per action dimension, the share of its last 5,000 stored states with |μ| > 3
-(`results/mpo-saturation-cheetah-2026-12-06.json`): 5–60% per dimension in the runs without a penalty
-(seeds 0 and 1 of the trials below), most in the lowest-scoring runs (157: 23–52%; 221: 10–41%).
+(`results/mpo-saturation-cheetah-2026-12-06.json`): 4–62% per dimension in the runs without a penalty
+(seeds 0 and 1 of the trials below), most in the lowest-scoring runs (157: 24–53%; 221: 11–42%).
 MO-MPO's action-penalty objective (a second E-step on −‖u − clip(u, −b, b)‖ with its own temperature, as
 Acme uses with b = 1 for its clipped Gaussian) with `--dmpo.penalty-bound 2` keeps tanh's useful range
-(tanh 2 = 0.96) and brings the share to 1–13% on seeds 0 and 1; seed 2 kept 28% in one dimension (the
+(tanh 2 = 0.96) and brings the share to 0.4–13% on seeds 0 and 1; seed 2 kept 28% in one dimension (the
 penalty's E-step bound ε = 1e-3 makes it a soft pull). Seeds 0, 1 and 2 ended at 345, 375 and 316 (mean 345,
 against 323 without it on the same seeds and code; seed 2 lower, 316 against 369): closer to SAC's 379 but
 **not met**. Reruns through `bench/learning.py` repeated the trial runs of seeds 0 and 1 to the last digit
@@ -842,7 +842,7 @@ against 323 without it on the same seeds and code; seed 2 lower, 316 against 369
 (`--dmpo.vmin 0 --dmpo.vmax 200`, atoms 4 apart instead of 12; rewards are never negative and Q ≤ 100 per
 unit of action repeat): 268 and 221; LayerNorm in every critic layer (`--dmpo.critic-layer-norm`, as SAC's
 benchmark flags have it): 249 and 158; Acme's clipped Gaussian with its action penalty (`--dmpo.squash clip
---dmpo.action-penalty`, saturation 0–2%): 355 and 244. The clipped Gaussian removes the saturation as well
+--dmpo.action-penalty`, saturation 0.3–1.3%): 355 and 244. The clipped Gaussian removes the saturation as well
 but did not lift seed 1; and a firmer penalty on seed 2 (`--dmpo.epsilon-penalty 0.01`, saturation 0–0.4%)
 ended at 277 (316 with the default 1e-3): saturation goes with the worst runs, but removing it does not close
 the gap to SAC.

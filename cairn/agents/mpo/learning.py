@@ -26,7 +26,7 @@ import numpy as np
 import optax
 
 from cairn import ops
-from cairn.agents.mpo.config import MPOConfig, with_default_vmax
+from cairn.agents.mpo.config import MPOConfig
 from cairn.agents.mpo.networks import Critic, GaussianPolicy, MPONetworks, resolve_sample_precision, sampled_q
 from cairn.errors import ConfigError
 from cairn.nets.tanh_gaussian import squash_log_det
@@ -108,8 +108,8 @@ def gaussian_actors(policy, kind: str):
 
 def categorical_support(config, env_id: str) -> jnp.ndarray:
     """The categorical critic's ``num_atoms`` evenly spaced atoms on [vmin, vmax] (unset bounds filled in
-    by ``with_default_vmax``; a run's saved config holds them already, resolved with its action repeat)."""
-    config = with_default_vmax(config, env_id)
+    by the config's ``resolved``; a run's saved config holds them already, resolved with its action repeat)."""
+    config = config.resolved(env_id)
     return jnp.linspace(config.vmin, config.vmax, config.num_atoms)
 
 
