@@ -7,6 +7,8 @@ two-threaded run); timings of these runs are therefore not speed figures — see
     python bench/learning.py                      # the issue's targets: cartpole-swingup 50k, cheetah-run 100k, 3 seeds
     python bench/learning.py --agent dmpo         # the same tasks with DMPO (issue 4's targets)
     python bench/learning.py --tasks dmc:cartpole-swingup:50000 --seeds 0 1 2 --jobs 2
+    python bench/learning.py --agent dmpo --tasks dmc:cheetah-run:100000 --seeds 0 1 \
+        --runs-dir bench/results/trials/stddev -- --dmpo.epsilon-stddev 1e-4   # a trial: the record stays
 """
 
 from __future__ import annotations
@@ -80,15 +82,18 @@ def run_stem(agent, task, seed):
     return base if agent == "sac" else f"{agent}-{base}"
 
 
-def run_job(agent, task, steps, seed, core, store, extra):
+def run_job(agent, task, steps, seed, core, store, extra, runs_dir=RUNS):
     env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
                PYTHONUNBUFFERED="1")
     cmd = ["taskset", "-c", str(core), sys.executable, "-m", "cairn.cli", "train", task, "--agent", agent,
            "--steps", str(steps), "--seed", str(seed), "--eval-every", str(EVAL_EVERY.get(task, 10_000)),
            "--eval-episodes", "5", *job_flags(agent, task),
-           "--store", store, "--run-name", f"bench-{'' if agent == 'sac' else agent + '-'}{task}-s{seed}", "--json",
+           "--store", store, "--run-name",
+           f"{'bench' if runs_dir == RUNS else 'trial-' + runs_dir.name}-{'' if agent == 'sac' else agent + '-'}{task}-s{seed}", "--json",
            *extra]
-    log = open(HERE / "results" / f"learning-{run_stem(agent, task, seed)}.log", "w")
+    log_dir = HERE / "results" if runs_dir == RUNS else runs_dir
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / f"learning-{run_stem(agent, task, seed)}.log", "w")
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
 
 
@@ -135,10 +140,16 @@ def main():
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--cores", nargs="+", type=int, help="cores to pin jobs to (default: 0 .. jobs-1)")
     ap.add_argument("--store", default=str(HERE / "results" / "store"))
-    ap.add_argument("--out", default=str(HERE / "results" / "learning.json"))
+    ap.add_argument("--out", help="report file (default: results/learning.json, or learning.json in --runs-dir)")
+    ap.add_argument("--runs-dir", type=Path, default=RUNS,
+                    help="where run summaries and logs are written and aggregated from; any other folder than the "
+                         "default (a trial) leaves the benchmark's record, docs/img/learning.png included, alone")
     ap.add_argument("extra", nargs=argparse.REMAINDER, help="extra `cairn train` flags after --")
     args = ap.parse_args()
     extra = [a for a in args.extra if a != "--"]
+    runs_dir = args.runs_dir.resolve()
+    trial = runs_dir != RUNS
+    out_path = Path(args.out) if args.out else (runs_dir / "learning.json" if trial else HERE / "results" / "learning.json")
     queue = []
     for t in [] if args.report_only else args.tasks:
         task, _, steps = t.rpartition(":")
@@ -151,7 +162,7 @@ def main():
         while queue and free:
             core = free.pop(0)
             job = queue.pop(0)
-            running[core] = (job, run_job(*job, core, args.store, extra))
+            running[core] = (job, run_job(*job, core, args.store, extra, runs_dir))
             print(f"[{time.time() - t0:7.0f}s] start {job[0]} {job[1]} seed {job[3]} ({job[2]} steps) on core {core}",
                   flush=True)
         time.sleep(2)
@@ -166,25 +177,31 @@ def main():
                 continue
             summary = json.loads(out[-1])
             summary["flags"] = job_flags(job[0], job[1]) + extra
-            RUNS.mkdir(parents=True, exist_ok=True)
-            (RUNS / f"{run_stem(job[0], job[1], job[3])}.json").write_text(json.dumps(summary))
+            runs_dir.mkdir(parents=True, exist_ok=True)
+            (runs_dir / f"{run_stem(job[0], job[1], job[3])}.json").write_text(json.dumps(summary))
             print(f"[{time.time() - t0:7.0f}s] done  {job[0]} {job[1]} seed {job[3]}: final "
                   f"{summary['final_eval_return']:.1f} best {summary['best_eval_return']:.1f}", flush=True)
     # aggregate every finished run on record (earlier invocations for other tasks and agents included)
-    results = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
+    results = [json.loads(p.read_text()) for p in sorted(runs_dir.glob("*.json")) if p != out_path]
+    if trial:  # the benchmark's runs of the agents the trial did not run, as references (SAC for DMPO's target)
+        tried = {(r.get("agent", "sac"), r["env"]) for r in results}
+        results += [r for r in (json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json")))
+                    if (r.get("agent", "sac"), r["env"]) not in tried and r["env"] in {e for _, e in tried}]
     groups = summarise(results)
     results = [r for r in results if r["run_id"] in {i for g in groups.values() for i in g["run_ids"]}]
     report = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.node()} {platform.processor()} "
               f"{os.cpu_count()} cores", "runs": results, "groups": groups}
     for name, entry in groups.items():
         print(json.dumps({name: {k: v for k, v in entry.items() if k != "mean_curve"}}), flush=True)
-    Path(args.out).write_text(json.dumps(report, indent=1))
-    print(f"wrote {args.out}")
-    plot(args.store, results)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(report, indent=1))
+    print(f"wrote {out_path}")
+    if results:
+        plot(args.store, results, runs_dir / "learning.png" if trial else HERE.parent / "docs" / "img" / "learning.png")
 
 
-def plot(store_root, results):
-    """Curves of every agent on every task, through `cairn report` (→ docs/img/learning.png); from the kept
+def plot(store_root, results, dest: Path):
+    """Curves of every agent on every task, through `cairn report` (→ dest); from the kept
     summaries' evaluation curves instead when the store no longer holds every run (stores do not outlive a
     session on the benchmark machine)."""
     import shutil
@@ -196,16 +213,16 @@ def plot(store_root, results):
     run_ids = [r["run_id"] for r in results]
     stored = {r["run_id"] for r in Store(store_root).runs()} if Path(store_root).exists() else set()
     if not set(run_ids) <= stored:
-        plot_summaries(results, HERE.parent / "docs" / "img" / "learning.png")
+        plot_summaries(results, dest)
         return
     selector = "run_id IN (" + ", ".join(f"'{i}'" for i in run_ids) + ")"  # the runs in the table
     try:
-        report = build_report(Store(store_root), [selector], group_by="agent", out=str(HERE / "results" / "learning-report"),
+        report_dir = HERE / "results" / "learning-report" if dest.parent.name == "img" else dest.parent / "learning-report"
+        report = build_report(Store(store_root), [selector], group_by="agent", out=str(report_dir),
                               title="bench/learning.py: evaluation return by agent")
     except ConfigError as e:
         print(f"no learning curves plotted: {e}")
         return
-    dest = HERE.parent / "docs" / "img" / "learning.png"
     shutil.copyfile(report["files"]["png"], dest)
     print(f"wrote {dest} (report: {report['files']['html']})")
 

@@ -1,0 +1,25 @@
+"""Static checks: no undefined names, unused imports or syntax errors anywhere in the project (ruff's F and E9 rules)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ruff_finds_no_errors():
+    pytest.importorskip("ruff", reason="ruff comes with the dev extras: pip install -e '.[dev]'")
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "F,E9", "cairn", "tests", "bench"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_check_catches_an_undefined_name(tmp_path):
+    pytest.importorskip("ruff", reason="ruff comes with the dev extras: pip install -e '.[dev]'")
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    return undefined_name\n")
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "F,E9", str(bad)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "F821" in proc.stdout
