@@ -847,6 +847,18 @@ but did not lift seed 1; and a firmer penalty on seed 2 (`--dmpo.epsilon-penalty
 ended at 277 (316 with the default 1e-3): saturation goes with the worst runs, but removing it does not close
 the gap to SAC.
 
+**Tenth session (2026-12-06), on these flags** (`results/dmpo-cheetah-trials-2026-12-06.json`; trials run with
+`bench/learning.py --runs-dir bench/results/trials/<name> -- <flags>`, which leaves the benchmark's record alone).
+The logs showed the policy's std at 0.47–0.51 for the whole run: Acme's α_Σ starts at 1000 and its dual falls
+by about 0.01 an update, so the std cannot move whatever its bound (ε_Σ 1e-4 alone left it at 0.50). Freed
+(ε_Σ 1e-4, α_Σ starting at 10) it grew, to 0.57 and 0.78 by 50k (the E-step prefers spread-out samples while
+the mean's bound binds), and the runs trailed (148 and 152 at 50k against 176 and 248; stopped); a narrower
+policy (`--dmpo.init-std 0.3`) ended at 197 and 265 (against 345 and 375); targets copied every 10 updates
+instead of 25 at 292 and 238; Acme's E-step bound ε = 0.1 on seed 2 at 326 (316). 3-step returns instead of 5
+(`--dmpo.n-step 3`: 6 simulator steps of an uncorrected return at action repeat 2 instead of 10) lifted seed 2
+from 316 to 491.5, but seeds 0 and 1 fell to 315.9 and 264.4: mean 357.3 against 345.3 with 5-step returns —
+a gain of 12 with single seeds moving by −111 to +175, so not adopted. SEEDS34
+
 On cartpole-swingup both agents learn from n-step windows cut by Retrace's traces (`--<agent>.critic-target
 traced`, below). DMPO's earlier cartpole benchmark runs, with uncorrected 5-step returns and otherwise the same
 flags, ended at 609, 512 and 668 (mean 596); they are kept in `results/learning-runs-dmpo-cartpole-nstep/`.
