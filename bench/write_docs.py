@@ -857,7 +857,17 @@ policy (`--dmpo.init-std 0.3`) ended at 197 and 265 (against 345 and 375); targe
 instead of 25 at 292 and 238; Acme's E-step bound ε = 0.1 on seed 2 at 326 (316). 3-step returns instead of 5
 (`--dmpo.n-step 3`: 6 simulator steps of an uncorrected return at action repeat 2 instead of 10) lifted seed 2
 from 316 to 491.5, but seeds 0 and 1 fell to 315.9 and 264.4: mean 357.3 against 345.3 with 5-step returns —
-a gain of 12 with single seeds moving by −111 to +175, so not adopted. SEEDS34
+a gain of 12 with single seeds moving by −111 to +175, so not adopted.
+
+Seeds 3 and 4 of both agents on the benchmark flags, to measure the spread (`bench/learning.py --seeds 3 4
+--runs-dir bench/results/trials/seeds34-<agent>`, one core each, side by side): SAC 366.0 and 404.5, DMPO 182.3
+and 301.5. **Over five seeds SAC ends at 381.6 (standard deviation 18.9) and DMPO at 304.0 (73.5)**: the gap is
+not the spread between seeds, DMPO is behind SAC at 100k on cheetah-run with these settings, and its seeds vary
+four times as much. Seed 3 stalled: its critic's mean Q stayed at 27–33 from 30k to 80k while returns stayed at
+111–198; in its last 20,000 stored steps the torso was turned beyond 2 rad 13.8% of the time (SAC's seeds 3 and 4:
+0%; DMPO's 491 run: 2%) and the forward speed averaged 1.79 (SAC 3.3–3.7), with means saturated in only 3–12% of
+states: a flipped or stumbling gait that the policy, exploring with its std fixed near 0.5 (above), did not
+leave; none of SAC's five seeds stalled.
 
 On cartpole-swingup both agents learn from n-step windows cut by Retrace's traces (`--<agent>.critic-target
 traced`, below). DMPO's earlier cartpole benchmark runs, with uncorrected 5-step returns and otherwise the same
