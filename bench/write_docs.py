@@ -868,6 +868,9 @@ four times as much. Seed 3 stalled: its critic's mean Q stayed at 27–33 from 3
 0%; DMPO's 491 run: 2%) and the forward speed averaged 1.79 (SAC 3.3–3.7), with means saturated in only 3–12% of
 states: a flipped or stumbling gait that the policy, exploring with its std fixed near 0.5 (above), did not
 leave; none of SAC's five seeds stalled.
+3-step returns on seeds 3 and 4 ended at 463.2 (seed 3 did not stall: 290 at 60k against 198) and 211.0
+(against 301.5): over five seeds 349.2 (standard deviation 123.1) against 304.0 with 5-step returns and SAC's
+381.6 — ahead of 5-step returns on three seeds of five, still behind SAC, and spread wider still.
 
 On cartpole-swingup both agents learn from n-step windows cut by Retrace's traces (`--<agent>.critic-target
 traced`, below). DMPO's earlier cartpole benchmark runs, with uncorrected 5-step returns and otherwise the same
