@@ -85,13 +85,14 @@ def run_stem(agent, task, seed):
 def run_job(agent, task, steps, seed, core, store, extra, runs_dir=RUNS):
     env = dict(os.environ, XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
                PYTHONUNBUFFERED="1")
+    trial = runs_dir != RUNS  # a trial's run names and logs go with its own folder
+    prefix = f"trial-{runs_dir.name}" if trial else "bench"
     cmd = ["taskset", "-c", str(core), sys.executable, "-m", "cairn.cli", "train", task, "--agent", agent,
            "--steps", str(steps), "--seed", str(seed), "--eval-every", str(EVAL_EVERY.get(task, 10_000)),
            "--eval-episodes", "5", *job_flags(agent, task),
-           "--store", store, "--run-name",
-           f"{'bench' if runs_dir == RUNS else 'trial-' + runs_dir.name}-{'' if agent == 'sac' else agent + '-'}{task}-s{seed}", "--json",
+           "--store", store, "--run-name", f"{prefix}-{'' if agent == 'sac' else agent + '-'}{task}-s{seed}", "--json",
            *extra]
-    log_dir = HERE / "results" if runs_dir == RUNS else runs_dir
+    log_dir = runs_dir if trial else HERE / "results"
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / f"learning-{run_stem(agent, task, seed)}.log", "w")
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
@@ -197,11 +198,14 @@ def main():
     out_path.write_text(json.dumps(report, indent=1))
     print(f"wrote {out_path}")
     if results:
-        plot(args.store, results, runs_dir / "learning.png" if trial else HERE.parent / "docs" / "img" / "learning.png")
+        if trial:
+            plot(args.store, results, runs_dir / "learning.png", runs_dir / "learning-report")
+        else:
+            plot(args.store, results, HERE.parent / "docs" / "img" / "learning.png", HERE / "results" / "learning-report")
 
 
-def plot(store_root, results, dest: Path):
-    """Curves of every agent on every task, through `cairn report` (→ dest); from the kept
+def plot(store_root, results, dest: Path, report_dir: Path):
+    """Curves of every agent on every task, through `cairn report` (into report_dir, its figure copied to dest); from the kept
     summaries' evaluation curves instead when the store no longer holds every run (stores do not outlive a
     session on the benchmark machine)."""
     import shutil
@@ -217,7 +221,6 @@ def plot(store_root, results, dest: Path):
         return
     selector = "run_id IN (" + ", ".join(f"'{i}'" for i in run_ids) + ")"  # the runs in the table
     try:
-        report_dir = HERE / "results" / "learning-report" if dest.parent.name == "img" else dest.parent / "learning-report"
         report = build_report(Store(store_root), [selector], group_by="agent", out=str(report_dir),
                               title="bench/learning.py: evaluation return by agent")
     except ConfigError as e:
